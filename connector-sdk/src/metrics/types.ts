@@ -1,0 +1,45 @@
+import type { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Per-run metrics. Every run has its own prom-client Registry (never the global one), so two connector
+ * runs in one process (tests, demo) do not share counters. Names get `CONNECTOR_METRICS_NAMESPACE` /
+ * `_SUBSYSTEM` prefixes as pycti does (`namespace_subsystem_name`, empty parts dropped).
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  counter<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
+  gauge<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    buckets?: readonly number[],
+  ): Histogram<L>;
+  /** The SDK's own metrics: pycti's names plus stream counters. */
+  readonly sdk: SdkMetrics;
+}
+
+export interface SdkMetrics {
+  /** pycti `ping_api_total` */
+  readonly pingApi: Counter;
+  /** pycti `ping_api_errors_total` */
+  readonly pingApiErrors: Counter;
+  /** pycti `errors_total` */
+  readonly errors: Counter;
+  /** pycti `state` (idle / running / stopped), as a 0/1 gauge per label. */
+  readonly state: Gauge<"state">;
+  /** `stream_events_received_total{event}` */
+  readonly eventsReceived: Counter<"event">;
+  /** `stream_events_handled_total{event}`: acknowledged by the handler. */
+  readonly eventsHandled: Counter<"event">;
+  /** `stream_events_failed_total{reason}`: handler threw; logged and skipped. */
+  readonly eventsFailed: Counter<"reason">;
+  /** `stream_events_malformed_total`: unparseable messages, logged and skipped. */
+  readonly eventsMalformed: Counter;
+  /** `stream_reconnects_total` */
+  readonly reconnects: Counter;
+  /** `stream_in_flight_events`: received and not yet acknowledged. */
+  readonly inFlight: Gauge;
+  /** `stream_lag_seconds`: now minus the time encoded in the last handled event id. */
+  readonly lag: Gauge;
+}

@@ -1,0 +1,52 @@
+import type { DependencyContainer, InjectionToken } from "tsyringe";
+import type { BaseConfig, NamespaceSchema } from "../config/types.js";
+import type { StreamEvent } from "../stream/envelope.js";
+
+/**
+ * What a connector supplies. The SDK owns the lifecycle (config, registration, ping, state, stream,
+ * logging, metrics, shutdown); the connector owns what happens to each event.
+ */
+export interface ConnectorPlugin<C extends BaseConfig = BaseConfig> {
+  /** Directory name and catalog slug, e.g. `sentinelone-intel`. */
+  readonly slug: string;
+  /** The connector's config namespace (`sentinelone_intel`): env `SENTINELONE_INTEL_*`, config.yml key. */
+  readonly namespace: string;
+  /** JSON Schema of the connector's own namespace. The SDK adds `opencti` and `connector`. */
+  readonly configSchema: NamespaceSchema;
+  /** Defaults the connector sets for SDK keys, e.g. `{ connector: { name: "SentinelOne Intel", scope: "indicator" } }`. */
+  readonly configDefaults?: { readonly connector?: Readonly<Record<string, unknown>> };
+  /** Cross-field rules run after schema validation; each returned string is one problem. */
+  readonly crossFieldRules?: (config: C) => readonly string[];
+  /** Connector version (reported in logs and registration). */
+  readonly version: string;
+  /** Registers the connector's own services in the run's child container (never touches the network). */
+  readonly register?: (container: DependencyContainer, config: C) => void;
+  /** The handler class (constructor-injected) or token, resolved from the run's child container. */
+  readonly handler: InjectionToken<StreamEventHandler>;
+}
+
+/**
+ * Per-event context. By default an event is acknowledged when `handle` resolves. A handler that
+ * finishes later (e.g. after a batched push) calls `defer()` and calls the returned function when done.
+ * The stream position (`start_from`) never advances past an event that is not acknowledged.
+ */
+export interface EventContext {
+  defer(): () => void;
+  /** Aborted when the run is stopping; long waits (retries, back-pressure) should end on it. */
+  readonly signal: AbortSignal;
+}
+
+export interface StreamEventHandler {
+  /** After registration, before the stream is opened. */
+  start?(): Promise<void>;
+  /**
+   * Called once per event, in stream order, one at a time. May await (back-pressure: the SDK stops
+   * reading the socket while handlers are slow). A throw is logged with the event id, counted, and
+   * the event is skipped (acknowledged). The handler never persists stream state.
+   */
+  handle(event: StreamEvent, context: EventContext): Promise<void>;
+  /** Graceful stop: finish deferred work (flush buffers) before the deadline (ms epoch). */
+  drain?(deadline: number): Promise<void>;
+  /** Release resources. Called last. */
+  stop?(): Promise<void>;
+}
