@@ -50,3 +50,20 @@ export interface StreamEventHandler {
   /** Release resources. Called last. */
   stop?(): Promise<void>;
 }
+
+/** Injected under `TOKENS.Lifecycle`. */
+export interface Lifecycle {
+  /**
+   * Stop the run because continuing cannot succeed (401/403 from the target API, …). The runner logs
+   * the message, stops reading, pushes the acknowledged state and exits with code 1. Unacknowledged
+   * events are not lost: they are replayed on the next start.
+   */
+  fatal(message: string, cause?: unknown): void;
+  /** Aborted when the run is stopping (graceful stop or fatal). */
+  readonly signal: AbortSignal;
+}
+
+/** Thrown from `handle()` to stop the run (same effect as `Lifecycle.fatal`). */
+export class FatalConnectorError extends Error {
+  override readonly name = "FatalConnectorError";
+}

@@ -17,4 +17,6 @@ export const TOKENS = {
   Secrets: Symbol.for("octi.Secrets"),
   /** `AbortSignal` aborted when the run stops. */
   ShutdownSignal: Symbol.for("octi.ShutdownSignal"),
+  /** `Lifecycle`: lets connector services stop the run on an unrecoverable error (e.g. a revoked API key). */
+  Lifecycle: Symbol.for("octi.Lifecycle"),
 } as const;

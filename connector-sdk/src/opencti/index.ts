@@ -1,0 +1,3 @@
+export * from "./client.js";
+export * from "./documents.js";
+export * from "./errors.js";

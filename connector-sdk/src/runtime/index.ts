@@ -1,0 +1,4 @@
+export * from "./main.js";
+export * from "./plugin.js";
+export * from "./runner.js";
+export * from "./tokens.js";

@@ -1,0 +1,47 @@
+import { ConfigValidationError } from "../config/errors.js";
+import type { BaseConfig } from "../config/types.js";
+import type { ConnectorPlugin } from "./plugin.js";
+import { type ConnectorRun, startConnector } from "./runner.js";
+
+export interface MainOptions {
+  /** The connector package directory: `config.yml` / `.env` are looked up in the current directory, then here, then in `src/`. */
+  readonly packageDir?: string;
+}
+
+/**
+ * The process entry point of a connector (its `main.ts` calls this): starts the run, turns SIGTERM/SIGINT
+ * into a graceful stop (drain, final state push, exit 0), and exits 1 on bad configuration or a fatal error.
+ */
+export function runMain<C extends BaseConfig>(plugin: ConnectorPlugin<C>, options: MainOptions = {}): void {
+  const searchDirs = [process.cwd()];
+  if (options.packageDir) searchDirs.push(options.packageDir, `${options.packageDir.replace(/\/+$/, "")}/src`);
+  let run: ConnectorRun | undefined;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1 || !run) {
+      process.stderr.write(`Received ${signal} again, exiting without draining\n`);
+      process.exit(1);
+    }
+    void run.stop(`received ${signal}`);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  startConnector(plugin, { searchDirs })
+    .then(async (started) => {
+      run = started;
+      process.on("unhandledRejection", (reason) => {
+        process.stderr.write(`Unhandled rejection: ${(reason as Error)?.message ?? String(reason)}\n`);
+      });
+      const result = await started.done;
+      process.exit(result.exitCode);
+    })
+    .catch((error: unknown) => {
+      if (error instanceof ConfigValidationError) {
+        process.stderr.write(`${error.message}\n`);
+      } else {
+        process.stderr.write(`Connector failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+      }
+      process.exit(1);
+    });
+}

@@ -1,0 +1,513 @@
+import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { buildConfigSchema } from "../config/build-schema.js";
+import { loadConfig } from "../config/load-config.js";
+import type { BaseConfig, ConfigSchema, ConfigSource } from "../config/types.js";
+import { createHttpAgents } from "../http/agents.js";
+import { backoffDelay, sleep } from "../http/retry.js";
+import type { HttpAgents, TlsSettings } from "../http/types.js";
+import { createLogger } from "../logging/logger.js";
+import type { Logger } from "../logging/types.js";
+import { createMetrics } from "../metrics/metrics.js";
+import { startMetricsServer } from "../metrics/server.js";
+import type { Metrics } from "../metrics/types.js";
+import { OpenCtiClient } from "../opencti/client.js";
+import { OpenCtiApiError } from "../opencti/errors.js";
+import { AckTracker } from "../state/ack-tracker.js";
+import { parseStreamId } from "../state/stream-ids.js";
+import { parseState, resolveInitialState, type StreamState, sameState, serializeState } from "../state/stream-state.js";
+import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
+import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
+import { FatalConnectorError, type ConnectorPlugin, type Lifecycle, type StreamEventHandler } from "./plugin.js";
+import { TOKENS } from "./tokens.js";
+
+const SDK_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+export interface StartOptions {
+  /** Environment to read config from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directories searched for `config.yml` then `.env` (default: the current directory). */
+  readonly searchDirs?: readonly string[];
+  /** Where JSON log lines go (default stderr). */
+  readonly logStream?: Writable;
+  /** Parent container (default tsyringe's root). Each run gets a child of it. */
+  readonly container?: DependencyContainer;
+  /** Test seam: override registrations after the plugin registered its own. */
+  readonly configure?: (container: DependencyContainer) => void;
+  /** First reconnect delay of the live stream and OpenCTI start-up retries (ms, default 500). */
+  readonly retryBaseMs?: number;
+}
+
+export interface RunResult {
+  readonly exitCode: 0 | 1;
+  readonly reason: string;
+  /** The state pushed last (what a restart resumes from). */
+  readonly state: StreamState | null;
+}
+
+export interface ConnectorRun {
+  readonly container: DependencyContainer;
+  readonly config: BaseConfig;
+  readonly configSources: Readonly<Record<string, ConfigSource>>;
+  readonly metrics: Metrics;
+  /** Resolves once the run has ended (stop, fatal error). */
+  readonly done: Promise<RunResult>;
+  /** Graceful stop: stop reading, drain in-flight work, push the final state. */
+  stop(reason?: string): Promise<RunResult>;
+  /** The current state (start_from = last fully handled position). */
+  state(): StreamState | null;
+  /** True once registered and the stream has been opened. */
+  readonly started: Promise<void>;
+}
+
+interface QueuedMessage {
+  readonly message: RawStreamMessage;
+  readonly entry: ReturnType<AckTracker["receive"]> | undefined;
+  readonly generation: number;
+}
+
+/**
+ * Starts a connector: loads and validates config (throws `ConfigValidationError` listing every problem),
+ * wires a child container, then in the background registers in OpenCTI (waiting for it with backoff),
+ * pings the state, and feeds the live stream to the plugin's handler with at-least-once acknowledgement.
+ */
+export async function startConnector<C extends BaseConfig>(
+  plugin: ConnectorPlugin<C>,
+  options: StartOptions = {},
+): Promise<ConnectorRun> {
+  const env = options.env ?? process.env;
+  const schema: ConfigSchema = buildConfigSchema(plugin);
+  const loaded = loadConfig<C>(schema, {
+    env,
+    searchDirs: options.searchDirs ? [...options.searchDirs] : undefined,
+    crossFieldRules: plugin.crossFieldRules,
+  });
+  const config = loaded.config;
+  const logger = createLogger({
+    name: config.connector.name,
+    level: config.connector.log_level,
+    json: config.opencti.json_logging,
+    secrets: loaded.secrets,
+    stream: options.logStream,
+  });
+  for (const warning of loaded.warnings ?? []) logger.warning(warning);
+  const metrics = createMetrics({
+    namespace: config.connector.metrics_namespace,
+    subsystem: config.connector.metrics_subsystem,
+  });
+  const agents = createHttpAgents(env);
+  const tls: TlsSettings = tlsFrom(config.opencti.ssl_verify);
+  const client = new OpenCtiClient({
+    url: config.opencti.url,
+    token: config.opencti.token,
+    tls,
+    agents,
+    customHeaders: config.opencti.custom_headers,
+    userAgent: `octi-connector-sdk/${SDK_VERSION} (${plugin.slug}/${plugin.version})`,
+  });
+
+  const abort = new AbortController();
+  let fatalHook: (message: string, cause?: unknown) => void = () => undefined;
+  const lifecycle: Lifecycle = {
+    fatal: (message, cause) => fatalHook(message, cause),
+    signal: abort.signal,
+  };
+
+  const child = (options.container ?? rootContainer).createChildContainer();
+  child.register(TOKENS.Config, { useValue: config });
+  child.register(TOKENS.Logger, { useValue: logger });
+  child.register(TOKENS.Metrics, { useValue: metrics });
+  child.register(TOKENS.HttpAgents, { useValue: agents });
+  child.register(TOKENS.Secrets, { useValue: loaded.secrets });
+  child.register(TOKENS.ShutdownSignal, { useValue: abort.signal });
+  child.register(TOKENS.Lifecycle, { useValue: lifecycle });
+  child.register(TOKENS.OpenCtiClient, { useValue: client });
+  plugin.register?.(child, config);
+  options.configure?.(child);
+  const handler = child.resolve<StreamEventHandler>(plugin.handler);
+
+  const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
+    retryBaseMs: options.retryBaseMs ?? 500,
+  });
+  fatalHook = (message, cause) => engine.fatal(message, cause);
+  const started = engine.run();
+  started.catch(() => undefined);
+  return {
+    container: child,
+    config,
+    configSources: loaded.sources,
+    metrics,
+    done: engine.done,
+    stop: (reason) => engine.stop(reason ?? "stop requested", 0),
+    state: () => engine.currentState(),
+    started,
+  };
+}
+
+function tlsFrom(sslVerify: boolean | string): TlsSettings {
+  if (typeof sslVerify === "string") return { verify: true, caFile: sslVerify };
+  return { verify: sslVerify };
+}
+
+/** The lifecycle of one run. Private to the runner. */
+class Engine {
+  private tracker: AckTracker = new AckTracker("0-0");
+  private baseState: StreamState | null = null;
+  private generation = 0;
+  private stream: LiveStream | undefined;
+  private queue: QueuedMessage[] = [];
+  private queueHead = 0;
+  private wake: (() => void) | undefined;
+  private stopping = false;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pinging: Promise<void> | undefined;
+  private consumer: Promise<void> | undefined;
+  private metricsServer: { close(): Promise<void> } | undefined;
+  private resolveDone!: (result: RunResult) => void;
+  readonly done: Promise<RunResult>;
+  private stopPromise: Promise<RunResult> | undefined;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly config: BaseConfig,
+    private readonly apiLogger: Logger,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly client: OpenCtiClient,
+    private readonly handler: StreamEventHandler,
+    private readonly agents: HttpAgents,
+    private readonly tls: TlsSettings,
+    private readonly abort: AbortController,
+    private readonly timing: { readonly retryBaseMs: number },
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    this.maxInFlight = Math.max(1, config.connector.live_stream_max_in_flight);
+    this.setStateMetric("idle");
+  }
+
+  currentState(): StreamState | null {
+    if (!this.baseState) return null;
+    return { ...this.baseState, start_from: this.tracker.committed };
+  }
+
+  async run(): Promise<void> {
+    const registered = await this.connectToOpenCti();
+    if (!registered) return;
+    const stored = parseState(registered.connector_state);
+    this.startGeneration(stored);
+    if (stored && this.baseState && stored.start_from === undefined && stored.connectorLastEventId === undefined) {
+      this.logger.warning("Stored state has no start_from: starting from the beginning", { state: stored });
+    }
+    this.schedulePing(0);
+    if (this.config.connector.expose_metrics) {
+      this.logger.info("Exposing metrics on port", { port: this.config.connector.metrics_port });
+      this.metricsServer = await startMetricsServer({
+        port: this.config.connector.metrics_port,
+        metrics: this.metrics,
+        health: () => this.health(),
+      });
+    }
+    await this.handler.start?.();
+    if (this.stopping) return;
+    this.setStateMetric("running");
+    this.consumer = this.consume();
+    this.openStream();
+  }
+
+  /** Health check then registration, retried with backoff while OpenCTI is unreachable. */
+  private async connectToOpenCti(): Promise<{ connector_state: string | null } | undefined> {
+    const c = this.config.connector;
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        this.apiLogger.info("Health check (platform version)...");
+        const version = await this.client.healthCheck();
+        const registered = await this.client.registerConnector({
+          id: c.id,
+          name: c.name,
+          type: "STREAM",
+          scope: c.scope,
+          auto: false,
+          auto_update: false,
+          enrichment_resolution: "none",
+          only_contextual: false,
+          playbook_compatible: false,
+          listen_callback_uri: null,
+        });
+        this.logger.info("Connector registered with ID", { id: c.id, platform_version: version });
+        return registered;
+      } catch (error) {
+        if (error instanceof OpenCtiApiError && !error.retryable) {
+          this.fatal(`OpenCTI refused the connector: ${error.message}`, error);
+          return undefined;
+        }
+        const delay = backoffDelay(attempt, {
+          baseMs: this.timing.retryBaseMs,
+          maxMs: this.config.connector.live_stream_reconnect_max_delay * 1000,
+        });
+        this.apiLogger.error("OpenCTI API is not reachable. Waiting for OpenCTI API to start or check your configuration...", {
+          reason: (error as Error).message,
+          retry_in_ms: delay,
+        });
+        try {
+          await sleep(delay, this.abort.signal);
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private startGeneration(stored: Readonly<Record<string, unknown>> | null): void {
+    this.generation++;
+    const c = this.config.connector;
+    this.baseState = resolveInitialState(stored, {
+      startTimestamp: c.live_stream_start_timestamp,
+      recoverIsoDate: c.live_stream_recover_iso_date,
+    });
+    this.tracker = new AckTracker(this.baseState.start_from);
+  }
+
+  private openStream(): void {
+    const c = this.config.connector;
+    const generation = this.generation;
+    const tracker = this.tracker;
+    this.stream = new LiveStream({
+      url: this.config.opencti.url,
+      streamId: c.live_stream_id,
+      token: this.config.opencti.token,
+      listenDelete: c.live_stream_listen_delete,
+      noDependencies: c.live_stream_no_dependencies,
+      withInferences: c.live_stream_with_inferences,
+      recoverUntil: this.baseState?.recover_until ?? false,
+      tls: this.tls,
+      agents: this.agents,
+      logger: this.logger,
+      watchdogMs: c.live_stream_watchdog_timeout * 1000,
+      reconnectBaseMs: this.timing.retryBaseMs,
+      reconnectMaxMs: c.live_stream_reconnect_max_delay * 1000,
+      resumePoint: () => tracker.resumePoint(),
+      onMessage: (message) => this.enqueue(message, generation, tracker),
+      onFatal: (message) => this.fatal(message),
+      onReconnect: () => this.metrics.sdk.reconnects.inc(),
+    });
+    this.stream.start();
+  }
+
+  private enqueue(message: RawStreamMessage, generation: number, tracker: AckTracker): void {
+    if (this.stopping || generation !== this.generation) return;
+    if (message.id === undefined) return; // `connected` and id-less messages carry no position (pycti ignores them)
+    if (message.event === "heartbeat" || message.event === "connected") {
+      tracker.heartbeat(message.id);
+      return;
+    }
+    const entry = tracker.receive(message.id);
+    this.queue.push({ message, entry, generation });
+    this.metrics.sdk.inFlight.set(tracker.window);
+    if (tracker.window >= this.maxInFlight) this.stream?.pause();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private next(): Promise<QueuedMessage | undefined> {
+    if (this.queueHead < this.queue.length) {
+      const item = this.queue[this.queueHead++];
+      if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
+      return Promise.resolve(item);
+    }
+    if (this.stopping) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.wake = () => resolve(this.stopping ? undefined : this.next());
+    }).then((value) => value as QueuedMessage | undefined);
+  }
+
+  /** One event at a time, in stream order. */
+  private async consume(): Promise<void> {
+    for (;;) {
+      const item = await this.next();
+      if (!item) return;
+      if (item.generation !== this.generation || !item.entry) continue;
+      await this.handleOne(item, item.entry);
+    }
+  }
+
+  private async handleOne(item: QueuedMessage, entry: NonNullable<QueuedMessage["entry"]>): Promise<void> {
+    const tracker = this.tracker;
+    const { id, event, data } = item.message;
+    const sdk = this.metrics.sdk;
+    const ack = () => {
+      tracker.ack(entry);
+      sdk.inFlight.set(tracker.window);
+      const parsed = parseStreamId(entry.id);
+      if (parsed) sdk.lag.set(Math.max(0, (Date.now() - parsed.ms) / 1000));
+      if (this.stream?.paused && tracker.window < this.maxInFlight / 2) this.stream.resume();
+    };
+    const parsed = parseEnvelope(id ?? "", event, data);
+    sdk.eventsReceived.inc({ event });
+    if (isMalformed(parsed)) {
+      sdk.eventsMalformed.inc();
+      this.logger.warning("Malformed stream event skipped", { event_id: parsed.id, event: parsed.event.slice(0, 40), reason: parsed.reason });
+      ack();
+      return;
+    }
+    let deferred = false;
+    let acked = false;
+    const once = () => {
+      if (acked) return;
+      acked = true;
+      sdk.eventsHandled.inc({ event: parsed.event });
+      ack();
+    };
+    try {
+      await this.handler.handle(parsed, {
+        defer: () => {
+          deferred = true;
+          return once;
+        },
+        signal: this.abort.signal,
+      });
+      if (!deferred) once();
+    } catch (error) {
+      if (error instanceof FatalConnectorError) {
+        this.fatal(error.message, error);
+        return;
+      }
+      sdk.eventsFailed.inc({ reason: (error as Error).name || "Error" });
+      this.logger.error("Event handler failed, event skipped", {
+        event_id: parsed.id,
+        event: parsed.event,
+        entity_id: parsed.data.id,
+        reason: (error as Error).message,
+      });
+      acked = true;
+      ack();
+    }
+  }
+
+  private schedulePing(delayMs: number): void {
+    if (this.stopping) return;
+    this.pingTimer = setTimeout(() => {
+      this.pinging = this.ping().finally(() => {
+        this.pinging = undefined;
+        this.schedulePing(this.config.connector.state_ping_interval * 1000);
+      });
+    }, delayMs);
+  }
+
+  /** Pushes the state; a returned state that differs from the one sent is a reset made in the UI. */
+  private async ping(): Promise<void> {
+    const sent = this.currentState();
+    const sentText = serializeState(sent);
+    try {
+      const returned = await this.client.ping(this.config.connector.id, sentText);
+      this.metrics.sdk.pingApi.inc();
+      if (!this.stopping && !sameState(parseState(returned), parseState(sentText))) {
+        this.logger.info("Connector state has been remotely reset", { state: null });
+        this.restartFromScratch();
+      }
+    } catch (error) {
+      this.metrics.sdk.pingApiErrors.inc();
+      this.logger.error("Error pinging the API", { reason: (error as Error).message });
+    }
+  }
+
+  /** pycti kills the process on a remote reset and lets Docker restart it; we restart the stream in-process. */
+  private restartFromScratch(): void {
+    this.stream?.stop();
+    this.queue = [];
+    this.queueHead = 0;
+    this.startGeneration(null);
+    this.openStream();
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+  }
+
+  private health(): { status: "ok" | "degraded" | "down"; details: Record<string, unknown> } {
+    const streamStatus = this.stream?.status ?? "connecting";
+    const status = this.stopping ? "down" : streamStatus === "open" || streamStatus === "paused" ? "ok" : "degraded";
+    return { status, details: { stream: streamStatus, state: this.currentState(), in_flight: this.tracker.window } };
+  }
+
+  private setStateMetric(state: "idle" | "running" | "stopped"): void {
+    for (const s of ["idle", "running", "stopped"]) this.metrics.sdk.state.set({ state: s }, s === state ? 1 : 0);
+  }
+
+  fatal(message: string, cause?: unknown): void {
+    if (this.stopping) return;
+    this.metrics.sdk.errors.inc();
+    this.logger.error(message, cause instanceof Error ? { reason: cause.message } : undefined);
+    void this.stop(message, 1, false);
+  }
+
+  stop(reason: string, exitCode: 0 | 1, drain = true): Promise<RunResult> {
+    if (this.stopPromise) return this.stopPromise;
+    this.stopPromise = this.shutdown(reason, exitCode, drain);
+    return this.stopPromise;
+  }
+
+  private async shutdown(reason: string, exitCode: 0 | 1, drain: boolean): Promise<RunResult> {
+    this.stopping = true;
+    this.logger.info("Preparing connector for clean shutdown", { reason });
+    const deadline = Date.now() + (drain ? this.config.connector.shutdown_timeout * 1000 : 0);
+    this.stream?.stop();
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+    const remaining = () => Math.max(0, deadline - Date.now());
+    if (this.consumer) await withTimeout(this.consumer, remaining());
+    if (drain && this.handler.drain) {
+      await withTimeout(
+        this.handler.drain(deadline).catch((error: unknown) => {
+          this.logger.error("Draining in-flight work failed", { reason: (error as Error).message });
+        }),
+        remaining() + 100,
+      );
+    }
+    this.abort.abort();
+    if (this.pinging) await withTimeout(this.pinging, 5000);
+    const state = this.currentState();
+    if (state) {
+      try {
+        await this.client.ping(this.config.connector.id, serializeState(state));
+        this.metrics.sdk.pingApi.inc();
+      } catch (error) {
+        this.metrics.sdk.pingApiErrors.inc();
+        this.logger.error("Error pinging the API", { reason: (error as Error).message });
+      }
+    }
+    try {
+      await this.handler.stop?.();
+    } catch (error) {
+      this.logger.error("Handler stop failed", { reason: (error as Error).message });
+    }
+    await this.metricsServer?.close();
+    this.setStateMetric("stopped");
+    this.logger.info("Connector stopped", { reason, state });
+    const result: RunResult = { exitCode, reason, state };
+    this.resolveDone(result);
+    return result;
+  }
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}

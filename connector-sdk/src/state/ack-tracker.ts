@@ -1,0 +1,131 @@
+import { compareStreamIds } from "./stream-ids.js";
+
+/** One received stream message awaiting its acknowledgement. */
+export interface AckEntry {
+  readonly id: string;
+  done: boolean;
+}
+
+/**
+ * At-least-once bookkeeping of the stream position.
+ *
+ * - `committed` (what `start_from` is set to) only moves past an event once it and every earlier event
+ *   are acknowledged, so a restart replays everything unfinished.
+ * - Several messages may carry the same id (dependencies share their trigger's id), and resuming from id X
+ *   skips every message carrying X. So X becomes a resume point only once it is "closed": a message with a
+ *   later id arrived, or a heartbeat carrying X (or later) did.
+ */
+export class AckTracker {
+  private queue: AckEntry[] = [];
+  private head = 0;
+  private committedId: string;
+  /** Id of acknowledged entries whose id group may still grow. */
+  private openGroup: string | undefined;
+  private lastReceivedId: string | undefined;
+  private previousDistinctId: string | undefined;
+  private countAtLastId = 0;
+  private closedThrough: string | undefined;
+
+  constructor(private readonly startFrom: string) {
+    this.committedId = startFrom;
+  }
+
+  /** The safe resume point: every message up to it (inclusive) is finished. */
+  get committed(): string {
+    return this.committedId;
+  }
+
+  /** Messages received and not acknowledged yet. */
+  get pending(): number {
+    let count = 0;
+    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]?.done) count++;
+    return count;
+  }
+
+  /** Entries between the oldest unacknowledged message and the newest (cheap upper bound of `pending`). */
+  get window(): number {
+    return this.queue.length - this.head;
+  }
+
+  receive(id: string): AckEntry {
+    if (id !== this.lastReceivedId) {
+      this.previousDistinctId = this.lastReceivedId;
+      this.lastReceivedId = id;
+      this.countAtLastId = 0;
+      // A later id closes the previous group: it may now be committed.
+      if (this.openGroup !== undefined) this.advance();
+    }
+    this.countAtLastId++;
+    const entry: AckEntry = { id, done: false };
+    this.queue.push(entry);
+    return entry;
+  }
+
+  ack(entry: AckEntry): void {
+    if (entry.done) return;
+    entry.done = true;
+    this.advance();
+  }
+
+  /** A heartbeat (or any id-only message) says the server has sent everything up to `id`. */
+  heartbeat(id: string): void {
+    if (this.closedThrough === undefined || compareStreamIds(id, this.closedThrough) > 0) this.closedThrough = id;
+    this.advance();
+  }
+
+  /**
+   * Where a reconnect resumes without losing a message of a half-received id group: the last closed
+   * received id, and how many already-received messages carrying the next id must be skipped.
+   */
+  resumePoint(): { readonly from: string; readonly skip: number; readonly skipId: string | undefined } {
+    if (this.lastReceivedId === undefined) {
+      return { from: this.closedThrough ?? this.startFrom, skip: 0, skipId: undefined };
+    }
+    if (this.isClosed(this.lastReceivedId)) {
+      const from =
+        this.closedThrough && compareStreamIds(this.closedThrough, this.lastReceivedId) > 0
+          ? this.closedThrough
+          : this.lastReceivedId;
+      return { from, skip: 0, skipId: undefined };
+    }
+    return {
+      from: this.previousDistinctId ?? this.startFrom,
+      skip: this.countAtLastId,
+      skipId: this.lastReceivedId,
+    };
+  }
+
+  private isClosed(id: string): boolean {
+    return (
+      id !== this.lastReceivedId || (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
+    );
+  }
+
+  private advance(): void {
+    while (this.head < this.queue.length) {
+      const entry = this.queue[this.head];
+      if (!entry?.done) break;
+      this.head++;
+      if (this.openGroup !== undefined && this.openGroup !== entry.id) this.committedId = this.openGroup;
+      this.openGroup = entry.id;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const next = this.queue[this.head];
+    const groupStillPending = next !== undefined && next.id === this.openGroup;
+    if (this.openGroup !== undefined && !groupStillPending && this.isClosed(this.openGroup)) {
+      this.committedId = this.openGroup;
+      this.openGroup = undefined;
+    }
+    if (
+      this.head === this.queue.length &&
+      this.openGroup === undefined &&
+      this.closedThrough !== undefined &&
+      compareStreamIds(this.closedThrough, this.committedId) > 0
+    ) {
+      this.committedId = this.closedThrough;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./envelope.js";
+export * from "./gate.js";
+export * from "./live-stream.js";
+export * from "./node-fetch.js";
+export * from "./parse-envelope.js";

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { AckTracker } from "../../src/state/ack-tracker.js";
+
+describe("AckTracker", () => {
+  it("starts at the given position", () => {
+    expect(new AckTracker("1700000000000-0").committed).toBe("1700000000000-0");
+  });
+
+  it("never advances past an unacknowledged earlier event", () => {
+    const t = new AckTracker("0-0");
+    const a = t.receive("1-0");
+    const b = t.receive("2-0");
+    const c = t.receive("3-0");
+    t.ack(b);
+    t.ack(c);
+    expect(t.committed).toBe("0-0");
+    t.ack(a);
+    // 3-0 is the newest id: it may still have siblings, so the committed point is 2-0 until it is closed.
+    expect(t.committed).toBe("2-0");
+    t.receive("4-0");
+    expect(t.committed).toBe("3-0");
+  });
+
+  it("treats an id as a resume point only once every message carrying it is done and a later id arrived", () => {
+    const t = new AckTracker("0-0");
+    const a1 = t.receive("5-0");
+    const a2 = t.receive("5-0");
+    t.ack(a1);
+    t.receive("6-0");
+    expect(t.committed).toBe("0-0");
+    t.ack(a2);
+    expect(t.committed).toBe("5-0");
+  });
+
+  it("a heartbeat closes the newest id and moves past idle periods", () => {
+    const t = new AckTracker("0-0");
+    const a = t.receive("7-0");
+    t.ack(a);
+    expect(t.committed).toBe("0-0");
+    t.heartbeat("7-0");
+    expect(t.committed).toBe("7-0");
+    t.heartbeat("9-0");
+    expect(t.committed).toBe("9-0");
+  });
+
+  it("a heartbeat does not jump over pending events", () => {
+    const t = new AckTracker("0-0");
+    const a = t.receive("7-0");
+    t.heartbeat("8-0");
+    expect(t.committed).toBe("0-0");
+    t.ack(a);
+    expect(t.committed).toBe("8-0");
+  });
+
+  it("resumes a reconnect before a half-received id group and skips what was already received", () => {
+    const t = new AckTracker("0-0");
+    t.receive("1-0");
+    t.receive("2-0");
+    t.receive("2-0");
+    expect(t.resumePoint()).toEqual({ from: "1-0", skip: 2, skipId: "2-0" });
+    t.heartbeat("2-0");
+    expect(t.resumePoint()).toEqual({ from: "2-0", skip: 0, skipId: undefined });
+  });
+
+  it("resumes from the start position when nothing was received", () => {
+    expect(new AckTracker("42-0").resumePoint()).toEqual({ from: "42-0", skip: 0, skipId: undefined });
+  });
+
+  it("keeps memory bounded over long runs", () => {
+    const t = new AckTracker("0-0");
+    for (let i = 1; i <= 10_000; i++) t.ack(t.receive(`${i}-0`));
+    expect(t.window).toBe(0);
+    expect(t.committed).toBe("9999-0");
+    expect(t.pending).toBe(0);
+  });
+});
