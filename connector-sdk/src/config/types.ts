@@ -27,6 +27,8 @@ export interface ConfigPropertySchema {
   readonly "x-yaml-aliases"?: readonly string[];
   /** Shown in the generated doc. */
   readonly deprecated?: boolean;
+  /** A boolean that may also be a file path (pycti's `ssl_verify`: true/false or a CA bundle). */
+  readonly "x-or-path"?: boolean;
 }
 
 export interface NamespaceSchema {

@@ -1,4 +1,4 @@
-import { ConfigValidationError } from "../config/errors.js";
+import { ConfigValidationError } from "../config/index.js";
 import type { BaseConfig } from "../config/types.js";
 import type { ConnectorPlugin } from "./plugin.js";
 import { type ConnectorRun, startConnector } from "./runner.js";

@@ -1,16 +1,14 @@
+import "reflect-metadata";
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { buildConfigSchema } from "../config/build-schema.js";
-import { loadConfig } from "../config/load-config.js";
+import { buildConfigSchema, loadConfig } from "../config/index.js";
 import type { BaseConfig, ConfigSchema, ConfigSource } from "../config/types.js";
-import { createHttpAgents } from "../http/agents.js";
-import { backoffDelay, sleep } from "../http/retry.js";
+import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
-import { createLogger } from "../logging/logger.js";
+import { createLogger } from "../logging/index.js";
 import type { Logger } from "../logging/types.js";
-import { createMetrics } from "../metrics/metrics.js";
-import { startMetricsServer } from "../metrics/server.js";
+import { createMetrics, startMetricsServer } from "../metrics/index.js";
 import type { Metrics } from "../metrics/types.js";
 import { OpenCtiClient } from "../opencti/client.js";
 import { OpenCtiApiError } from "../opencti/errors.js";
@@ -268,7 +266,7 @@ class Engine {
       startTimestamp: c.live_stream_start_timestamp,
       recoverIsoDate: c.live_stream_recover_iso_date,
     });
-    this.tracker = new AckTracker(this.baseState.start_from);
+    this.tracker = new AckTracker(this.baseState.start_from, c.live_stream_no_dependencies);
   }
 
   private openStream(): void {

@@ -26,7 +26,14 @@ export class AckTracker {
   private countAtLastId = 0;
   private closedThrough: string | undefined;
 
-  constructor(private readonly startFrom: string) {
+  /**
+   * @param uniqueIds true when every message has its own id (OpenCTI with `no-dependencies: true` sends no
+   *   dependency messages sharing their trigger's id), so an id is closed as soon as it is received.
+   */
+  constructor(
+    private readonly startFrom: string,
+    private readonly uniqueIds = false,
+  ) {
     this.committedId = startFrom;
   }
 
@@ -97,6 +104,7 @@ export class AckTracker {
 
   private isClosed(id: string): boolean {
     return (
+      this.uniqueIds ||
       id !== this.lastReceivedId || (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
     );
   }

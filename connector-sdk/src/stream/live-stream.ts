@@ -44,6 +44,13 @@ export interface LiveStreamOptions {
   readonly onReconnect?: () => void;
 }
 
+/** The fields of eventsource's MessageEvent we read. */
+interface SseMessage {
+  readonly type: string;
+  readonly data: string;
+  readonly lastEventId: string;
+}
+
 const EVENT_NAMES = ["connected", "heartbeat", "create", "update", "delete", "merge", "message"] as const;
 
 /** States a watcher (health endpoint) can read. */
@@ -63,7 +70,7 @@ export class LiveStream {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastStatus: { status: number; statusText: string } | undefined;
-  private resume: ResumePoint = { from: "0-0", skip: 0, skipId: undefined };
+  private resumeAt: ResumePoint = { from: "0-0", skip: 0, skipId: undefined };
   private skipRemaining = 0;
   private currentStatus: LiveStreamStatus = "connecting";
   private readonly streamUrl: string;
@@ -126,8 +133,8 @@ export class LiveStream {
   private connect(): void {
     if (this.stopped) return;
     this.currentStatus = "connecting";
-    this.resume = this.options.resumePoint();
-    this.skipRemaining = this.resume.skip;
+    this.resumeAt = this.options.resumePoint();
+    this.skipRemaining = this.resumeAt.skip;
     this.lastActivity = Date.now();
     this.lastStatus = undefined;
     const fetchImpl = createNodeFetch({
@@ -140,7 +147,7 @@ export class LiveStream {
         "with-inferences": String(this.options.withInferences),
         "cache-control": "no-cache",
         accept: "text/event-stream",
-        "last-event-id": this.resume.from,
+        "last-event-id": this.resumeAt.from,
       }),
       onResponse: (status, statusText) => {
         this.lastStatus = { status, statusText };
@@ -148,11 +155,11 @@ export class LiveStream {
     });
     const source = new EventSource(this.streamUrl, { fetch: fetchImpl });
     this.source = source;
-    const listener = (event: MessageEvent<string>) => {
+    const listener = (event: SseMessage) => {
       if (source !== this.source) return;
       this.onEvent(event);
     };
-    for (const name of EVENT_NAMES) source.addEventListener(name, listener as EventListener);
+    for (const name of EVENT_NAMES) source.addEventListener(name, listener as unknown as Parameters<EventSource["addEventListener"]>[1]);
     source.addEventListener("open", () => {
       if (source === this.source) this.currentStatus = this.gate.open ? "open" : "paused";
     });
@@ -162,12 +169,12 @@ export class LiveStream {
     });
   }
 
-  private onEvent(event: MessageEvent<string>): void {
+  private onEvent(event: SseMessage): void {
     this.lastActivity = Date.now();
     this.attempt = 0;
     const id = event.lastEventId === "" ? undefined : event.lastEventId;
-    if (this.skipRemaining > 0) {
-      if (id === this.resume.skipId) {
+    if (this.skipRemaining > 0 && id !== undefined && event.type !== "heartbeat" && event.type !== "connected") {
+      if (id === this.resumeAt.skipId) {
         this.skipRemaining--;
         return;
       }

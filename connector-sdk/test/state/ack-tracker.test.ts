@@ -62,6 +62,13 @@ describe("AckTracker", () => {
     expect(t.resumePoint()).toEqual({ from: "2-0", skip: 0, skipId: undefined });
   });
 
+  it("with unique ids (no dependencies), an acknowledged event is committed at once", () => {
+    const t = new AckTracker("0-0", true);
+    t.ack(t.receive("3-0"));
+    expect(t.committed).toBe("3-0");
+    expect(t.resumePoint()).toEqual({ from: "3-0", skip: 0, skipId: undefined });
+  });
+
   it("resumes from the start position when nothing was received", () => {
     expect(new AckTracker("42-0").resumePoint()).toEqual({ from: "42-0", skip: 0, skipId: undefined });
   });

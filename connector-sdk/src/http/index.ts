@@ -1,0 +1,3 @@
+export * from "./agents.js";
+export * from "./retry.js";
+export * from "./types.js";

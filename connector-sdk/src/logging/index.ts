@@ -1,0 +1,3 @@
+export * from "./logger.js";
+export * from "./scrub.js";
+export * from "./types.js";

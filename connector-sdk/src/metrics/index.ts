@@ -1,0 +1,3 @@
+export * from "./metrics.js";
+export * from "./server.js";
+export * from "./types.js";

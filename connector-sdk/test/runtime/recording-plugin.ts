@@ -1,0 +1,56 @@
+import { inject, injectable } from "tsyringe";
+import type { ConnectorPlugin, EventContext, StreamEventHandler } from "../../src/runtime/plugin.js";
+import type { StreamEvent } from "../../src/stream/envelope.js";
+
+/** What the recording handler saw; tests drive its behaviour through these switches. */
+export class Recorder {
+  readonly events: StreamEvent[] = [];
+  /** Acknowledge later: pending acks are kept here until `ackAll()`. */
+  deferAcks = false;
+  readonly pending: (() => void)[] = [];
+  throwOn: ((event: StreamEvent) => boolean) | undefined;
+  drained = false;
+  stopped = false;
+
+  ackAll(): void {
+    for (const ack of this.pending.splice(0)) ack();
+  }
+
+  ids(): string[] {
+    return this.events.map((e) => e.data.id);
+  }
+}
+
+const RECORDER = Symbol("Recorder");
+
+@injectable()
+class RecordingHandler implements StreamEventHandler {
+  constructor(@inject(RECORDER) private readonly recorder: Recorder) {}
+
+  async handle(event: StreamEvent, context: EventContext): Promise<void> {
+    this.recorder.events.push(event);
+    if (this.recorder.throwOn?.(event)) throw new Error(`handler refused ${event.data.id}`);
+    if (this.recorder.deferAcks) this.recorder.pending.push(context.defer());
+  }
+
+  async drain(): Promise<void> {
+    this.recorder.drained = true;
+  }
+
+  async stop(): Promise<void> {
+    this.recorder.stopped = true;
+  }
+}
+
+/** A minimal connector: records every event. */
+export function recordingPlugin(recorder: Recorder): ConnectorPlugin {
+  return {
+    slug: "recording",
+    namespace: "recording",
+    configSchema: { type: "object", properties: {} },
+    configDefaults: { connector: { name: "Recording connector" } },
+    version: "0.0.0",
+    register: (container) => container.register(RECORDER, { useValue: recorder }),
+    handler: RecordingHandler,
+  };
+}

@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
+import { OpenCtiSimulator, createEvent, deleteEvent, makeIndicator } from "../../src/testing/index.js";
+import { LogCapture, baseEnv, waitFor } from "./harness.js";
+import { Recorder, recordingPlugin } from "./recording-plugin.js";
+
+const STREAM = "runner-test-stream";
+const TOKEN = "runner-test-token";
+
+function indicator(n: number) {
+  return makeIndicator({ pattern: `[ipv4-addr:value = '10.0.${Math.floor(n / 250)}.${n % 250}']`, name: `ind-${n}`, seed: `runner-${n}` });
+}
+
+describe("runner end-to-end against the OpenCTI simulator", () => {
+  let sim: OpenCtiSimulator;
+  let runs: ConnectorRun[] = [];
+
+  beforeEach(async () => {
+    sim = new OpenCtiSimulator({ token: TOKEN, streams: [{ id: STREAM, name: "Runner test" }], heartbeatIntervalMs: 200 });
+    await sim.start();
+    runs = [];
+  });
+
+  afterEach(async () => {
+    for (const run of runs) await run.stop("test end");
+    await sim.stop();
+  });
+
+  async function start(recorder: Recorder, env: Record<string, string>, logs = new LogCapture()) {
+    const run = await startConnector(recordingPlugin(recorder), { env, searchDirs: [], logStream: logs.stream, retryBaseMs: 50 });
+    runs.push(run);
+    return run;
+  }
+
+  it("registers, appears in the connectors list, and pings its state", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    await start(new Recorder(), env);
+    const connector = await waitFor(() => sim.connector(env.CONNECTOR_ID!), "registration");
+    expect(connector.name).toBe("Recording connector");
+    await waitFor(() => (sim.connector(env.CONNECTOR_ID!)?.pingCount ?? 0) >= 1, "a ping");
+    const state = JSON.parse(sim.connector(env.CONNECTOR_ID!)!.state as string) as Record<string, unknown>;
+    expect(state.start_from).toBeDefined();
+    expect(state.recover_until).toBeDefined();
+    const register = sim.graphqlRequests.find((r) => r.operationName === "RegisterConnector");
+    expect(register?.variables).toMatchObject({ input: { id: env.CONNECTOR_ID, type: "STREAM" } });
+  });
+
+  it("delivers events in order, sends pycti's stream headers, and resumes after a restart from the pushed state", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_LISTEN_DELETE: "true" });
+    for (let i = 0; i < 5; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const first = new Recorder();
+    const run = await start(first, env);
+    await waitFor(() => first.events.length === 5, "5 events");
+    expect(first.ids()).toEqual([0, 1, 2, 3, 4].map((i) => indicator(i).id));
+    const request = sim.streamRequests[0]!;
+    expect(request.headers["listen-delete"]).toBe("true");
+    expect(request.headers["no-dependencies"]).toBe("true");
+    expect(request.headers["with-inferences"]).toBe("false");
+    expect(request.headers["last-event-id"]).toBe("0-0");
+    const result = await run.stop("restart test");
+    expect(result.exitCode).toBe(0);
+    expect(first.drained).toBe(true);
+    const stored = JSON.parse(sim.connector(env.CONNECTOR_ID!)!.state as string) as { start_from: string };
+    expect(stored.start_from).toBe(result.state?.start_from);
+
+    sim.publish(createEvent(indicator(5)), STREAM);
+    sim.publish(deleteEvent(indicator(0)), STREAM);
+    const second = new Recorder();
+    await start(second, env);
+    await waitFor(() => second.events.length >= 2, "2 new events");
+    expect(second.events.map((e) => e.event)).toEqual(["create", "delete"]);
+  });
+
+  it("never advances the pushed state past an unacknowledged event", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const ids = [0, 1, 2].map((i) => sim.publish(createEvent(indicator(i)), STREAM));
+    const recorder = new Recorder();
+    recorder.deferAcks = true;
+    const run = await start(recorder, env);
+    await waitFor(() => recorder.events.length === 3, "3 events");
+    const pingsBefore = sim.connector(env.CONNECTOR_ID!)!.pingCount;
+    await waitFor(() => sim.connector(env.CONNECTOR_ID!)!.pingCount >= pingsBefore + 2, "two more pings");
+    expect(run.state()?.start_from).toBe("0-0");
+    recorder.pending[0]!();
+    await waitFor(() => run.state()?.start_from === ids[0], "commit of the first event");
+    recorder.ackAll();
+    await waitFor(() => run.state()?.start_from === ids[2], "commit of the last event (closed by a heartbeat)");
+  });
+
+  it("reconnects after dropped connections without losing or repeating events", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    sim.dropEvery(7);
+    for (let i = 0; i < 60; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const recorder = new Recorder();
+    const run = await start(recorder, env);
+    await waitFor(() => recorder.events.length >= 60, "60 events", 30_000);
+    expect(recorder.ids()).toEqual(Array.from({ length: 60 }, (_, i) => indicator(i).id));
+    expect(sim.streamRequests.length).toBeGreaterThan(5);
+    expect(await run.metrics.registry.getSingleMetricAsString("stream_reconnects_total")).toMatch(/stream_reconnects_total [1-9]/);
+  });
+
+  it("skips a malformed event with a logged reason and delivers the ones around it", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const logs = new LogCapture();
+    sim.publish(createEvent(indicator(1)), STREAM);
+    const badId = sim.publishRaw("create", "{not json", STREAM);
+    sim.publish(createEvent(indicator(2)), STREAM);
+    const recorder = new Recorder();
+    await start(recorder, env, logs);
+    await waitFor(() => recorder.events.length === 2, "2 valid events");
+    const line = logs.lines().find((l) => l.message === "Malformed stream event skipped");
+    expect(line?.attributes).toMatchObject({ event_id: badId });
+  });
+
+  it("a handler error skips the event and the run goes on", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const logs = new LogCapture();
+    const recorder = new Recorder();
+    recorder.throwOn = (e) => e.data.id === indicator(1).id;
+    for (let i = 0; i < 3; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const run = await start(recorder, env, logs);
+    await waitFor(() => recorder.events.length === 3, "3 events");
+    expect(logs.has("Event handler failed, event skipped")).toBe(true);
+    await waitFor(() => run.state()?.start_from !== "0-0", "progress past the failed event");
+  });
+
+  it("honours a state reset made in OpenCTI without exiting: replays the stream from the beginning", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const logs = new LogCapture();
+    for (let i = 0; i < 3; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const recorder = new Recorder();
+    await start(recorder, env, logs);
+    await waitFor(() => recorder.events.length === 3, "3 events");
+    sim.resetState(env.CONNECTOR_ID!);
+    await waitFor(() => recorder.events.length === 6, "the 3 events again", 20_000);
+    expect(logs.has("Connector state has been remotely reset")).toBe(true);
+  });
+
+  it("the watchdog replaces a silent connection", async () => {
+    await sim.stop();
+    sim = new OpenCtiSimulator({ token: TOKEN, streams: [{ id: STREAM }], heartbeatIntervalMs: 60_000 });
+    await sim.start();
+    const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_WATCHDOG_TIMEOUT: "1" });
+    const logs = new LogCapture();
+    await start(new Recorder(), env, logs);
+    await waitFor(() => sim.streamRequests.length >= 2, "a second stream connection", 20_000);
+    expect(logs.has(/watchdog/i)).toBe(true);
+  });
+
+  it("stops with exit code 1 and a clear message when the token is refused", async () => {
+    const env = baseEnv(sim.url, "wrong-token", STREAM);
+    const logs = new LogCapture();
+    const run = await start(new Recorder(), env, logs);
+    const result = await run.done;
+    expect(result.exitCode).toBe(1);
+    expect(logs.raw).toMatch(/AUTH_REQUIRED|token/i);
+    expect(logs.raw).not.toContain("wrong-token");
+  });
+
+  it("waits for OpenCTI when it is absent at start-up", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    sim.failGraphql(3, 502);
+    const logs = new LogCapture();
+    await start(new Recorder(), env, logs);
+    await waitFor(() => sim.connector(env.CONNECTOR_ID!), "registration after the failures");
+    expect(logs.has(/OpenCTI API is not reachable/)).toBe(true);
+  });
+});
