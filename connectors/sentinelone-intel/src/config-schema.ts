@@ -1,0 +1,159 @@
+/**
+ * The `sentinelone_intel` config namespace: env `SENTINELONE_INTEL_<KEY>`, config.yml `sentinelone_intel: { key }`.
+ * This schema is the single source of truth (the SDK merges it with `opencti` / `connector`, validates, coerces,
+ * redacts `writeOnly` values and generates the metadata docs from it).
+ */
+import type { BaseConfig, NamespaceSchema } from "@octi/connector-sdk";
+
+export const NAMESPACE = "sentinelone_intel";
+
+/** Digits only; the empty string means "not set" (docker-compose files often carry `SENTINELONE_INTEL_SITE_ID=`). */
+const SCOPE_ID_PATTERN = "^[0-9]*$";
+
+export const configSchema: NamespaceSchema = {
+  type: "object",
+  properties: {
+    api_url: {
+      type: "string",
+      format: "uri",
+      description:
+        "Base URL of the SentinelOne management console, e.g. https://your-console.sentinelone.net (a trailing / is ignored).",
+      "x-env-aliases": ["SENTINELONE_INTEL_URL"],
+      "x-yaml-aliases": ["url"],
+    },
+    api_key: {
+      type: "string",
+      writeOnly: true,
+      minLength: 1,
+      description:
+        "SentinelOne API token (needs Threat Intelligence view + manage). A leading 'APIToken ' / 'ApiToken ' is ignored.",
+    },
+    account_id: {
+      type: "string",
+      pattern: SCOPE_ID_PATTERN,
+      description: "SentinelOne account ID the IOCs are scoped to. Cannot be combined with site_id.",
+    },
+    site_id: {
+      type: "string",
+      pattern: SCOPE_ID_PATTERN,
+      description: "SentinelOne site ID the IOCs are scoped to. Cannot be combined with account_id.",
+    },
+    group_id: {
+      type: "string",
+      pattern: SCOPE_ID_PATTERN,
+      description: "SentinelOne group ID the IOCs are scoped to.",
+    },
+    source: {
+      type: "string",
+      default: "OpenCTI",
+      minLength: 1,
+      description:
+        "The IOC 'source' in SentinelOne. Deletes only match IOCs of this source, so keep it stable once IOCs were pushed.",
+    },
+    batch_size: {
+      type: "integer",
+      default: 500,
+      minimum: 1,
+      maximum: 5000,
+      description: "Most IOCs sent in one create request.",
+    },
+    batch_flush_interval: {
+      type: "integer",
+      default: 250,
+      minimum: 0,
+      description:
+        "Milliseconds a partial batch waits for more IOCs before it is sent. Batches also grow on their own while a request is in flight or rate limited.",
+    },
+    max_pending_iocs: {
+      type: "integer",
+      default: 20000,
+      minimum: 1,
+      description: "IOCs queued for SentinelOne before the connector stops reading the stream (back-pressure).",
+    },
+    request_timeout: {
+      type: "number",
+      default: 30,
+      minimum: 1,
+      description: "Seconds before a SentinelOne request is abandoned (and retried).",
+    },
+    retry_max_delay: {
+      type: "number",
+      default: 300,
+      minimum: 1,
+      description:
+        "Upper bound, in seconds, of the wait between retries (rate limits, 5xx, timeouts). Retries never give up.",
+    },
+    dead_letter_path: {
+      type: "string",
+      default: "sentinelone-intel-dead-letter.jsonl",
+      minLength: 1,
+      description: "JSON-lines file where IOCs SentinelOne refused (400) are written, one line each.",
+    },
+    ssl_verify: {
+      type: "boolean",
+      default: true,
+      description: "Verify the SentinelOne console's TLS certificate.",
+    },
+    ca_file: {
+      type: "string",
+      description: "Extra CA bundle (PEM file) trusted for the SentinelOne console.",
+    },
+  },
+  required: ["api_url", "api_key"],
+};
+
+/** The resolved `sentinelone_intel` namespace (defaults applied, types coerced by the SDK loader). */
+export interface SentinelOneIntelSettings {
+  readonly api_url: string;
+  readonly api_key: string;
+  readonly account_id?: string;
+  readonly site_id?: string;
+  readonly group_id?: string;
+  readonly source: string;
+  readonly batch_size: number;
+  readonly batch_flush_interval: number;
+  readonly max_pending_iocs: number;
+  readonly request_timeout: number;
+  readonly retry_max_delay: number;
+  readonly dead_letter_path: string;
+  readonly ssl_verify: boolean;
+  readonly ca_file?: string;
+}
+
+export interface SentinelOneConfig extends BaseConfig {
+  readonly sentinelone_intel: SentinelOneIntelSettings;
+}
+
+/** A scope id, or undefined when unset / empty / blank. */
+export function scopeId(value: string | undefined | null): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const trimmed = String(value).trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+/** Runs after schema validation; each string is one problem. Messages name the env vars users set. */
+export function crossFieldRules(config: SentinelOneConfig): readonly string[] {
+  const ns = config.sentinelone_intel;
+  const problems: string[] = [];
+  const account = scopeId(ns?.account_id);
+  const site = scopeId(ns?.site_id);
+  const group = scopeId(ns?.group_id);
+  if (!account && !site && !group) {
+    problems.push(
+      "At least one of SENTINELONE_INTEL_ACCOUNT_ID, SENTINELONE_INTEL_SITE_ID or SENTINELONE_INTEL_GROUP_ID must be set (sentinelone_intel.account_id / site_id / group_id).",
+    );
+  }
+  if (account && site) {
+    problems.push(
+      "SENTINELONE_INTEL_ACCOUNT_ID and SENTINELONE_INTEL_SITE_ID cannot be used together: SentinelOne requests cannot carry both an account and a site. Keep one (SENTINELONE_INTEL_GROUP_ID may be combined with either).",
+    );
+  }
+  return problems;
+}
+
+/** `APIToken abc` / `ApiToken abc` / `abc` → `abc` (the scheme word is added by the client). */
+export function stripTokenPrefix(key: string): string {
+  const trimmed = key.trim();
+  const match = /^api\s*token\s+/i.exec(trimmed);
+  return match ? trimmed.slice(match[0].length).trim() : trimmed;
+}

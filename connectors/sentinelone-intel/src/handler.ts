@@ -1,0 +1,259 @@
+/**
+ * The stream handler: turns each OpenCTI event into SentinelOne operations, in stream order.
+ *
+ * | SSE event | operations                                                                                      |
+ * |-----------|-------------------------------------------------------------------------------------------------|
+ * | `create`  | create the indicator's IOCs (skipped with a logged, counted reason when it does not map)         |
+ * | `update`  | nothing when no field that reaches SentinelOne changed; otherwise replace (delete by externalId,  |
+ * |           | then create), or only delete when the indicator is now revoked / expired / no longer mappable    |
+ * | `delete`  | delete by externalId                                                                            |
+ * | `merge`   | replace the merged target (as an update), delete every merged-away source in `context.sources`   |
+ *
+ * The SSE event name is the action (an update that makes an indicator leave the stream's filters arrives as
+ * `delete`, one that makes it enter as `create`). An event is acknowledged when every operation it caused has
+ * succeeded or was dead-lettered (`context.defer()`); a bad event is logged with its id and skipped, never thrown.
+ *
+ * Requests are scarce (SentinelOne allows about 30 per minute on Threat Intelligence), so no request is made for
+ * an indicator that cannot have IOCs in SentinelOne: an update whose new version does not map while the fields
+ * deciding that (pattern, pattern_type, revoked, valid_until) did not change, and a genuine delete of an indicator
+ * that never mapped or was revoked. A create replayed after a restart is sent again (at-least-once delivery).
+ */
+import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
+import { TOKENS } from "@octi/connector-sdk";
+import { inject, injectable } from "./di.js";
+import type { SkipReason } from "./mapping/classify.js";
+import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
+import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
+import { SentinelOneMetrics } from "./metrics.js";
+import type { QueueOp } from "./sentinelone/push-queue.js";
+import type { SentinelOneSettings } from "./settings.js";
+import { S1_TOKENS } from "./tokens.js";
+
+/** What the handler needs from the push queue (tests substitute fakes). */
+export interface OperationQueue {
+  enqueue(ops: readonly QueueOp[], eventId: string, done: () => void): Promise<void>;
+  drain(deadline: number): Promise<void>;
+  stop(): void;
+}
+
+/** Top-level indicator fields that reach SentinelOne (`score` stands for the OpenCTI extension's score). */
+const RELEVANT_FIELDS: ReadonlySet<string> = new Set([
+  "pattern",
+  "pattern_type",
+  "valid_until",
+  "name",
+  "description",
+  "revoked",
+  "labels",
+  "created",
+  "x_opencti_score",
+  "score",
+]);
+
+/** Fields that decide whether an indicator maps at all. */
+const DECISIVE_FIELDS: readonly string[] = ["pattern", "pattern_type", "revoked", "valid_until"];
+
+/** Skip reasons that mean "this version never had IOCs in SentinelOne" (expired ones may still be there). */
+const NEVER_PUSHED: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  "not_indicator",
+  "revoked",
+  "unsupported_pattern_type",
+  "missing_pattern",
+  "pattern_parse_error",
+  "compound_and",
+  "followedby",
+  "qualifier",
+  "unsupported_operator",
+  "unsupported_object",
+  "invalid_value",
+]);
+
+/**
+ * The relevant fields an update's RFC 6902 patches touch (`patch` and `reverse_patch`, `path` and `from`), or
+ * "unknown" when there are no usable patches (then everything is treated as changed).
+ */
+export function changedFields(context: StreamEvent["context"]): ReadonlySet<string> | "unknown" {
+  const patches = [context?.patch, context?.reverse_patch].filter((p): p is unknown[] => Array.isArray(p));
+  const ops = patches.flat();
+  if (ops.length === 0) return "unknown";
+  const changed = new Set<string>();
+  for (const op of ops) {
+    if (!op || typeof op !== "object") return "unknown";
+    const { path, from } = op as { path?: unknown; from?: unknown };
+    if (typeof path !== "string") return "unknown";
+    for (const pointer of typeof from === "string" ? [path, from] : [path]) {
+      const segments = pointer === "" ? [] : pointer.split("/").slice(1).map(unescapePointer);
+      const first = segments[0];
+      if (first === undefined) return "unknown"; // the whole document was replaced
+      if (first === "extensions") {
+        // `/extensions/<OpenCTI extension>/score`; a whole extension (or all of them) replaced may hold a new score.
+        const extension = segments[1];
+        const key = segments[2];
+        if (extension === undefined || (extension === OPENCTI_EXTENSION && (key === undefined || key === "score"))) {
+          changed.add("score");
+        }
+        continue;
+      }
+      if (RELEVANT_FIELDS.has(first)) changed.add(first);
+    }
+  }
+  return changed;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+@injectable()
+export class SentinelOneIntelHandler implements StreamEventHandler {
+  constructor(
+    @inject(S1_TOKENS.PushQueue) private readonly queue: OperationQueue,
+    @inject(S1_TOKENS.Settings)
+    private readonly settings: Pick<SentinelOneSettings, "source" | "apiUrl" | "scope" | "deadLetterPath">,
+    @inject(S1_TOKENS.Metrics) private readonly metrics: SentinelOneMetrics,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(S1_TOKENS.Clock) private readonly now: () => number,
+  ) {}
+
+  async start(): Promise<void> {
+    const { apiUrl, scope, source, deadLetterPath } = this.settings;
+    this.logger.info("Pushing OpenCTI indicators to SentinelOne", {
+      api_url: apiUrl,
+      account_id: scope.accountId,
+      site_id: scope.siteId,
+      group_id: scope.groupId,
+      source,
+      dead_letter_path: deadLetterPath,
+    });
+  }
+
+  async handle(event: StreamEvent, context: EventContext): Promise<void> {
+    if (event.data?.type !== "indicator") return; // not ours: acknowledged at once
+    let ops: QueueOp[];
+    try {
+      ops = this.plan(event);
+    } catch (error) {
+      this.logger.error("Could not handle the event; it is skipped", {
+        event_id: event.id,
+        event: event.event,
+        indicator_id: event.data?.id,
+        reason: (error as Error)?.message ?? String(error),
+      });
+      return;
+    }
+    if (ops.length === 0) return;
+    const done = context.defer();
+    try {
+      await this.queue.enqueue(ops, event.id, done);
+    } catch (error) {
+      // The queue does not throw; if it ever does, do not hold the stream position forever.
+      this.logger.error("Could not queue the event's operations; it is skipped", {
+        event_id: event.id,
+        indicator_id: event.data.id,
+        reason: (error as Error)?.message ?? String(error),
+      });
+      done();
+    }
+  }
+
+  drain(deadline: number): Promise<void> {
+    return this.queue.drain(deadline);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.stop();
+  }
+
+  /** The operations for one event, in order. */
+  plan(event: StreamEvent): QueueOp[] {
+    const indicator = event.data;
+    switch (event.event) {
+      case "create": {
+        const mapping = this.map(indicator);
+        if (mapping.kind === "skip") {
+          this.skipped(event, indicator, mapping);
+          return [];
+        }
+        return [{ kind: "create", iocs: mapping.payloads }];
+      }
+      case "update":
+        return this.replace(event, indicator);
+      case "delete": {
+        if (!Array.isArray(event.context?.patch)) {
+          // A genuine deletion carries the indicator as it was: if that version never mapped, nothing is there.
+          const mapping = this.map(indicator);
+          if (mapping.kind === "skip" && NEVER_PUSHED.has(mapping.reason)) {
+            this.logger.debug("Deleted indicator had no IOCs in SentinelOne", {
+              event_id: event.id,
+              indicator_id: indicator.id,
+              reason: mapping.reason,
+            });
+            return [];
+          }
+        }
+        return [{ kind: "delete", externalId: indicator.id }];
+      }
+      case "merge": {
+        const ops = this.replace(event, indicator);
+        for (const source of event.context?.sources ?? []) {
+          if (!source || typeof source !== "object" || typeof source.id !== "string") continue;
+          if (source.type !== "indicator" || source.id === indicator.id) continue;
+          const mapping = this.map(source);
+          if (mapping.kind === "skip" && NEVER_PUSHED.has(mapping.reason)) continue;
+          ops.push({ kind: "delete", externalId: source.id });
+        }
+        return ops;
+      }
+      default:
+        this.logger.warning("Unknown stream event skipped", { event_id: event.id, event: String(event.event) });
+        return [];
+    }
+  }
+
+  /** Update semantics: nothing, delete, or delete-then-create. */
+  private replace(event: StreamEvent, indicator: StixObject): QueueOp[] {
+    const changed = changedFields(event.context);
+    if (changed !== "unknown" && changed.size === 0) {
+      this.logger.debug("Indicator update changes nothing SentinelOne holds", {
+        event_id: event.id,
+        indicator_id: indicator.id,
+      });
+      return [];
+    }
+    const mapping = this.map(indicator);
+    if (mapping.kind === "skip") {
+      const decisiveChanged = changed === "unknown" || DECISIVE_FIELDS.some((field) => changed.has(field));
+      if (!decisiveChanged) {
+        // It did not map before this update either: SentinelOne holds nothing for it.
+        this.metrics.indicatorsSkipped.inc({ reason: mapping.reason });
+        this.logger.debug("Updated indicator still not pushed to SentinelOne", {
+          event_id: event.id,
+          indicator_id: indicator.id,
+          reason: mapping.reason,
+        });
+        return [];
+      }
+      this.skipped(event, indicator, mapping);
+      return [{ kind: "delete", externalId: indicator.id }];
+    }
+    return [
+      { kind: "delete", externalId: indicator.id },
+      { kind: "create", iocs: mapping.payloads },
+    ];
+  }
+
+  private map(indicator: StixObject): IndicatorMapping {
+    return mapIndicator(indicator, { source: this.settings.source, now: this.now() });
+  }
+
+  private skipped(event: StreamEvent, indicator: StixObject, mapping: Extract<IndicatorMapping, { kind: "skip" }>) {
+    this.metrics.indicatorsSkipped.inc({ reason: mapping.reason });
+    this.logger.info("Indicator not pushed to SentinelOne", {
+      event_id: event.id,
+      event: event.event,
+      indicator_id: indicator.id,
+      reason: mapping.reason,
+      detail: mapping.detail,
+    });
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * SentinelOne Management API 2.1 client for Threat Intelligence IOCs. One request per call, no retries here: the
+ * push queue owns retries (it needs to keep operations in order and to log every wait).
+ *
+ * - Base URL: the console origin with trailing slashes removed, plus `/web/api/v2.1` (a doubled slash, as a
+ *   trailing `/` in the config would give, is a 404 on the console).
+ * - `Authorization: ApiToken <key>` (any `APIToken ` prefix in the config is stripped beforehand).
+ * - Proxies and TLS come from the SDK's `HttpAgents` (HTTPS_PROXY / NO_PROXY, ssl_verify, ca_file); axios' own
+ *   proxy handling is off (`proxy: false`) so that the agent decides.
+ * - Every answer is read as text and parsed here: SentinelOne's nginx answers 429 with an HTML page.
+ */
+import { type HttpAgents, parseRetryAfter, TOKENS } from "@octi/connector-sdk";
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import { inject, injectable } from "../di.js";
+import { SentinelOneMetrics } from "../metrics.js";
+import type { SentinelOneSettings } from "../settings.js";
+import { S1_TOKENS } from "../tokens.js";
+import { VERSION } from "../version.js";
+import {
+  errorEntriesOf,
+  itemIndicesOf,
+  kindForStatus,
+  SentinelOneApiError,
+  type SentinelOneErrorKind,
+  summarizeErrors,
+} from "./errors.js";
+import type { IocPayload, IocRecord, IocScope, IocType } from "./types.js";
+
+export const API_PREFIX = "/web/api/v2.1";
+export const IOCS_PATH = "/threat-intelligence/iocs";
+
+/** What the push queue and the `--connect` check need from SentinelOne (tests substitute fakes). */
+export interface SentinelOneApi {
+  /** POST one batch; returns the created records (SentinelOne lists them in request order). */
+  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<IocRecord[]>;
+  /** DELETE every IOC of our source with this externalId in our scope; returns `affected`. */
+  deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number>;
+  /** GET one page. */
+  listIocs(query: ListIocsQuery, signal?: AbortSignal): Promise<IocPage>;
+}
+
+export interface ListIocsQuery {
+  readonly externalId?: string;
+  readonly value?: string;
+  readonly type?: IocType;
+  /** Defaults to the configured source; `null` lists every source. */
+  readonly source?: string | null;
+  /** 1..1000 (SentinelOne's default is 10). */
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface IocPage {
+  readonly data: IocRecord[];
+  readonly nextCursor: string | null;
+  readonly totalItems: number | undefined;
+}
+
+/** `POST` body scope: every configured id (SentinelOne resolves group > site > account). */
+export function createFilter(scope: IocScope): Record<string, string[]> {
+  const filter: Record<string, string[]> = {};
+  if (scope.accountId) filter.accountIds = [scope.accountId];
+  if (scope.siteId) filter.siteIds = [scope.siteId];
+  if (scope.groupId) filter.groupIds = [scope.groupId];
+  return filter;
+}
+
+/**
+ * `DELETE` / `GET` scope. The spec has no `groupIds` on these endpoints (a strict console answers
+ * `filter: groupIds: Unknown field.`), so a group-only configuration sends no scope key and SentinelOne applies
+ * the token's own scope; with an account or site configured, that id narrows it.
+ */
+export function lookupScope(scope: IocScope): { accountIds?: string[]; siteIds?: string[] } {
+  if (scope.accountId) return { accountIds: [scope.accountId] };
+  if (scope.siteId) return { siteIds: [scope.siteId] };
+  return {};
+}
+
+/**
+ * The delete filter for one indicator: `{externalId, source: [source], accountIds? | siteIds?}`.
+ *
+ * Why one request per indicator: the delete filter's `externalId` is a single string (the spec has no list form;
+ * only `uuids` is a list, and we keep no uuid state), so indicators cannot share a DELETE. The filter can only
+ * match IOCs this connector created: `externalId` is the indicator's STIX id and `source` is our configured source,
+ * and SentinelOne requires a non-scope criterion, so a delete can never widen to a whole scope.
+ */
+export function deleteFilter(externalId: string, source: string, scope: IocScope): Record<string, unknown> {
+  return { externalId, source: [source], ...lookupScope(scope) };
+}
+
+@injectable()
+export class SentinelOneClient implements SentinelOneApi {
+  private readonly http: AxiosInstance;
+  private readonly settings: SentinelOneSettings;
+
+  constructor(
+    @inject(S1_TOKENS.Settings) settings: SentinelOneSettings,
+    @inject(TOKENS.HttpAgents) agents: HttpAgents,
+    @inject(S1_TOKENS.Metrics) private readonly metrics: SentinelOneMetrics,
+  ) {
+    this.settings = settings;
+    const agent = agents.forUrl(settings.apiUrl, settings.tls);
+    this.http = axios.create({
+      baseURL: `${settings.apiUrl}${API_PREFIX}`,
+      timeout: settings.requestTimeoutMs,
+      proxy: false,
+      httpAgent: agent,
+      httpsAgent: agent,
+      maxRedirects: 0,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      headers: {
+        Authorization: `ApiToken ${settings.apiKey}`,
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "User-Agent": `octi-connector-sentinelone-intel/${VERSION}`,
+      },
+    });
+  }
+
+  async createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<IocRecord[]> {
+    const body = { filter: createFilter(this.settings.scope), data: iocs };
+    const parsed = await this.request("POST", IOCS_PATH, { data: body, signal });
+    const data = (parsed as { data?: unknown } | undefined)?.data;
+    return Array.isArray(data) ? (data as IocRecord[]) : [];
+  }
+
+  async deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number> {
+    const body = { filter: deleteFilter(externalId, this.settings.source, this.settings.scope) };
+    const parsed = await this.request("DELETE", IOCS_PATH, { data: body, signal });
+    const affected = (parsed as { data?: { affected?: unknown } } | undefined)?.data?.affected;
+    return typeof affected === "number" ? affected : 0;
+  }
+
+  async listIocs(query: ListIocsQuery, signal?: AbortSignal): Promise<IocPage> {
+    const params: Record<string, string> = {};
+    const scope = lookupScope(this.settings.scope);
+    if (scope.accountIds) params.accountIds = scope.accountIds.join(",");
+    if (scope.siteIds) params.siteIds = scope.siteIds.join(",");
+    const source = query.source === undefined ? this.settings.source : query.source;
+    if (source !== null) params.source = source;
+    if (query.externalId !== undefined) params.externalId = query.externalId;
+    if (query.value !== undefined) params.value = query.value;
+    if (query.type !== undefined) params.type = query.type;
+    if (query.limit !== undefined) params.limit = String(query.limit);
+    if (query.cursor !== undefined) params.cursor = query.cursor;
+    const parsed = (await this.request("GET", IOCS_PATH, { params, signal })) as
+      | { data?: unknown; pagination?: { nextCursor?: unknown; totalItems?: unknown } }
+      | undefined;
+    const data = Array.isArray(parsed?.data) ? (parsed.data as IocRecord[]) : [];
+    const next = parsed?.pagination?.nextCursor;
+    const total = parsed?.pagination?.totalItems;
+    return {
+      data,
+      nextCursor: typeof next === "string" && next !== "" ? next : null,
+      totalItems: typeof total === "number" ? total : undefined,
+    };
+  }
+
+  /** Every record of a listing, page after page (`limit` per page, default 1000); stops on a repeated cursor. */
+  async *iterateIocs(
+    query: Omit<ListIocsQuery, "cursor">,
+    options: { maxPages?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<IocRecord> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    const maxPages = options.maxPages ?? 1000;
+    for (let page = 0; page < maxPages; page++) {
+      const result = await this.listIocs({ limit: 1000, ...query, ...(cursor ? { cursor } : {}) }, options.signal);
+      yield* result.data;
+      if (result.nextCursor === null) return;
+      if (seen.has(result.nextCursor)) {
+        throw new SentinelOneApiError(`SentinelOne GET ${IOCS_PATH} returned the same cursor twice`, {
+          method: "GET",
+          path: IOCS_PATH,
+          kind: "other",
+        });
+      }
+      seen.add(result.nextCursor);
+      cursor = result.nextCursor;
+    }
+  }
+
+  private async request(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    options: { data?: unknown; params?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<unknown> {
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.request<string>({
+        method,
+        url: path,
+        ...(options.data !== undefined ? { data: JSON.stringify(options.data) } : {}),
+        ...(options.params ? { params: options.params } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      throw this.transportError(method, path, error);
+    }
+    const status = response.status;
+    this.metrics.requests.inc({ method, status: String(status) });
+    const body = parseJson(response.data);
+    if (status >= 200 && status < 300) {
+      if (body === undefined && typeof response.data === "string" && response.data.trim() !== "") {
+        throw new SentinelOneApiError(`SentinelOne ${method} ${path}: HTTP ${status} with a body that is not JSON`, {
+          method,
+          path,
+          status,
+          kind: "other",
+        });
+      }
+      return body;
+    }
+    const errors = errorEntriesOf(body);
+    const kind = kindForStatus(status);
+    const retryAfterMs = parseRetryAfter(headerValue(response.headers["retry-after"]), Date.now());
+    const summary =
+      errors.length > 0
+        ? summarizeErrors(errors)
+        : body === undefined
+          ? `${statusText(response)} (non-JSON body)`.trim()
+          : statusText(response);
+    const message = this.redact(`SentinelOne ${method} ${path} failed: HTTP ${status}${summary ? ` ${summary}` : ""}`);
+    throw new SentinelOneApiError(message, {
+      method,
+      path,
+      status,
+      kind,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      errors: errors.map((e) => ({
+        ...e,
+        ...(e.detail ? { detail: this.redact(e.detail) } : {}),
+        ...(e.title ? { title: this.redact(e.title) } : {}),
+      })),
+      itemIndices: kind === "invalid" ? itemIndicesOf(errors) : [],
+    });
+  }
+
+  private transportError(method: string, path: string, error: unknown): SentinelOneApiError {
+    const code = isAxiosError(error) ? error.code : (error as { code?: string } | undefined)?.code;
+    const aborted = code === "ERR_CANCELED" || (isAxiosError(error) && axios.isCancel(error));
+    let kind: SentinelOneErrorKind = "network";
+    if (code === "ETIMEDOUT" || code === "ECONNABORTED") kind = "timeout";
+    this.metrics.requests.inc({ method, status: aborted ? "aborted" : kind });
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = this.redact(
+      `SentinelOne ${method} ${path} failed: ${aborted ? "aborted" : kind === "timeout" ? "timed out" : "network error"} (${code ? `${code}: ` : ""}${reason})`,
+    );
+    return new SentinelOneApiError(message, { method, path, kind, ...(code ? { code } : {}), aborted });
+  }
+
+  private redact(text: string): string {
+    const key = this.settings.apiKey;
+    return key.length >= 4 ? text.split(key).join("[REDACTED]") : text;
+  }
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== "string") return text ?? undefined;
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && typeof value[0] === "string") return value[0];
+  return undefined;
+}
+
+function statusText(response: AxiosResponse): string {
+  return typeof response.statusText === "string" ? response.statusText : "";
+}

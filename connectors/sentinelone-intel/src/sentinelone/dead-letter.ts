@@ -1,0 +1,60 @@
+/**
+ * The dead-letter file: IOCs (and deletes) SentinelOne refused for their content (400 and friends), one JSON
+ * object per line, appended; the file and its directory are created on first use. Nothing secret is written:
+ * a record holds the IOC payload we built from the indicator and the server's error text.
+ *
+ * `{"time":"2025-01-01T00:00:00.000Z","eventId":"1711633413527-0","indicatorId":"indicator--…",
+ *   "ioc":{"type":"IPV4","value":"…",…},"status":400,"reason":"Validation Error: data: 3: value: …"}`
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { inject, injectable } from "../di.js";
+import type { SentinelOneSettings } from "../settings.js";
+import { S1_TOKENS } from "../tokens.js";
+
+export interface DeadLetterRecord {
+  readonly time: string;
+  /** The stream event id the operation came from. */
+  readonly eventId: string;
+  readonly indicatorId: string;
+  /** The refused IOC payload, or `{operation: "delete", filter}` for a refused delete. */
+  readonly ioc: unknown;
+  readonly status?: number;
+  readonly reason: string;
+}
+
+export interface DeadLetterSink {
+  /** Appends the records; rejects when they could not be written. */
+  write(records: readonly DeadLetterRecord[]): Promise<void>;
+  /** Where the records go (for logs). */
+  readonly location: string;
+}
+
+@injectable()
+export class DeadLetterFile implements DeadLetterSink {
+  readonly location: string;
+  private ready: Promise<void> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(@inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">) {
+    this.location = settings.deadLetterPath;
+  }
+
+  write(records: readonly DeadLetterRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const text = records.map((record) => `${JSON.stringify(record)}\n`).join("");
+    // Writes are chained so lines from concurrent calls never interleave.
+    const next = this.tail.then(async () => {
+      this.ready ??= mkdir(dirname(this.location), { recursive: true }).then(() => undefined);
+      try {
+        await this.ready;
+      } catch (error) {
+        this.ready = undefined;
+        throw error;
+      }
+      await appendFile(this.location, text, { encoding: "utf8", mode: 0o640 });
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}

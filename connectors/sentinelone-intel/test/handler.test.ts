@@ -1,0 +1,287 @@
+/** Stream events → queued operations (handler.ts), with a recording queue. */
+import type { EventContext, StixObject, StreamEvent } from "@octi/connector-sdk";
+import { describe, expect, it } from "vitest";
+import { changedFields, type OperationQueue, SentinelOneIntelHandler } from "../src/handler.js";
+import type { QueueOp } from "../src/sentinelone/push-queue.js";
+import { FakeLogger, fakeMetrics } from "./helpers/fakes.js";
+import { indicator, OPENCTI_EXT } from "./helpers/indicators.js";
+
+const GOOD = "[ipv4-addr:value = '203.0.113.7']";
+const YARA = "rule x { condition: true }";
+
+class RecordingQueue implements OperationQueue {
+  readonly calls: { ops: readonly QueueOp[]; eventId: string; done: () => void }[] = [];
+  drained: number | undefined;
+  stopped = false;
+  async enqueue(ops: readonly QueueOp[], eventId: string, done: () => void): Promise<void> {
+    this.calls.push({ ops, eventId, done });
+  }
+  async drain(deadline: number): Promise<void> {
+    this.drained = deadline;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+function setup() {
+  const queue = new RecordingQueue();
+  const logger = new FakeLogger();
+  const { fake: metrics, metrics: s1metrics } = fakeMetrics();
+  const settings = {
+    source: "OpenCTI",
+    apiUrl: "https://s1.example",
+    scope: { siteId: "2" },
+    deadLetterPath: "dl.jsonl",
+  };
+  const handler = new SentinelOneIntelHandler(queue, settings, s1metrics, logger, () =>
+    Date.parse("2025-01-01T00:00:00Z"),
+  );
+  let seq = 0;
+  const run = async (action: StreamEvent["event"], data: StixObject, context?: StreamEvent["context"]) => {
+    const acks: number[] = [];
+    let deferred = false;
+    const ctx: EventContext = {
+      defer: () => {
+        deferred = true;
+        return () => acks.push(1);
+      },
+      signal: new AbortController().signal,
+    };
+    const event: StreamEvent = {
+      id: `${1700000000000 + seq++}-0`,
+      event: action,
+      data,
+      message: "",
+      origin: {},
+      version: "4",
+      ...(context ? { context } : {}),
+    };
+    await handler.handle(event, ctx);
+    return { event, deferred, acks };
+  };
+  /** The operations queued for the last event, as short strings. */
+  const ops = () => (queue.calls.at(-1)?.ops ?? []).map(describeOp);
+  return { handler, queue, logger, metrics, run, ops };
+}
+
+function describeOp(op: QueueOp): string {
+  return op.kind === "create"
+    ? `create:${op.iocs.map((i) => `${i.type}=${i.value}`).join(",")}`
+    : `delete:${op.externalId}`;
+}
+
+const patch = (...paths: string[]) => ({
+  patch: paths.map((path) => ({ op: "replace", path, value: "x" })),
+  reverse_patch: paths.map((path) => ({ op: "replace", path, value: "y" })),
+});
+
+describe("create", () => {
+  it("queues the IOCs and defers the acknowledgement to the queue", async () => {
+    const { run, queue, ops } = setup();
+    const data = indicator(GOOD);
+    const { event, deferred, acks } = await run("create", data);
+    expect(ops()).toEqual(["create:IPV4=203.0.113.7"]);
+    expect(queue.calls[0]?.eventId).toBe(event.id);
+    expect(deferred).toBe(true);
+    expect(acks).toEqual([]);
+    queue.calls[0]?.done();
+    expect(acks).toEqual([1]);
+    const create = queue.calls[0]?.ops[0];
+    expect(create?.kind === "create" && create.iocs[0]?.externalId).toBe(data.id);
+  });
+
+  it("ignores non-indicators at once", async () => {
+    const { run, queue } = setup();
+    const { deferred } = await run("create", { id: "malware--1", type: "malware", name: "x" });
+    expect(deferred).toBe(false);
+    expect(queue.calls).toEqual([]);
+  });
+
+  it.each([
+    ["yara pattern", indicator(YARA, { pattern_type: "yara" }), "unsupported_pattern_type"],
+    ["compound pattern", indicator(`${GOOD} AND [url:value = 'http://x/']`), "compound_and"],
+    ["revoked 'True'", indicator(GOOD, { revoked: "True" }), "revoked"],
+    ["expired", indicator(GOOD, { valid_until: "2020-01-01T00:00:00Z" }), "expired"],
+  ])("skips a %s with a logged, counted reason", async (_name, data, reason) => {
+    const { run, queue, logger, metrics } = setup();
+    const { event, deferred } = await run("create", data);
+    expect(queue.calls).toEqual([]);
+    expect(deferred).toBe(false);
+    expect(metrics.value("indicators_skipped_total", { reason })).toBe(1);
+    expect(logger.at("info")[0]?.attributes).toMatchObject({ event_id: event.id, indicator_id: data.id, reason });
+  });
+
+  it("never throws for a bad event: logs it with the event id and skips it", async () => {
+    const { run, queue, logger } = setup();
+    const data = indicator(GOOD);
+    Object.defineProperty(data, "labels", {
+      get() {
+        throw new Error("broken labels");
+      },
+    });
+    const { event, deferred } = await run("create", data);
+    expect(deferred).toBe(false);
+    expect(queue.calls).toEqual([]);
+    expect(logger.at("error")[0]?.attributes).toMatchObject({ event_id: event.id, reason: "broken labels" });
+  });
+});
+
+describe("update", () => {
+  it.each([
+    ["pattern", "/pattern"],
+    ["name", "/name"],
+    ["description", "/description"],
+    ["valid_until", "/valid_until"],
+    ["labels item", "/labels/0"],
+    ["score in the OpenCTI extension", `/extensions/${OPENCTI_EXT}/score`],
+    ["x_opencti_score", "/x_opencti_score"],
+  ])("replaces the IOCs when %s changed", async (_name, path) => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD);
+    await run("update", data, patch(path));
+    expect(ops()).toEqual([`delete:${data.id}`, "create:IPV4=203.0.113.7"]);
+  });
+
+  it("replaces when there is no usable patch", async () => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD);
+    await run("update", data);
+    expect(ops()).toEqual([`delete:${data.id}`, "create:IPV4=203.0.113.7"]);
+  });
+
+  it.each([
+    ["modified / confidence", ["/modified", "/confidence"]],
+    ["another extension", ["/extensions/extension-definition--other/score"]],
+    ["OpenCTI extension fields other than score", [`/extensions/${OPENCTI_EXT}/updated_at`]],
+  ])("does nothing when only %s changed", async (_name, paths) => {
+    const { run, queue } = setup();
+    const { deferred } = await run("update", indicator(GOOD), patch(...paths));
+    expect(queue.calls).toEqual([]);
+    expect(deferred).toBe(false);
+  });
+
+  it.each([
+    ["revoked", { revoked: true }, "/revoked"],
+    ["expired", { valid_until: "2020-01-01T00:00:00Z" }, "/valid_until"],
+    ["no longer mappable", { pattern: `${GOOD} AND [url:value = 'http://x/']` }, "/pattern"],
+    ["now yara", { pattern: YARA, pattern_type: "yara" }, "/pattern_type"],
+  ])("only deletes when the indicator is now %s", async (_name, overrides, path) => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD, overrides);
+    await run("update", data, patch(path));
+    expect(ops()).toEqual([`delete:${data.id}`]);
+  });
+
+  it("sends nothing for an indicator that did not map before the update either", async () => {
+    const { run, queue, metrics } = setup();
+    await run("update", indicator(YARA, { pattern_type: "yara" }), patch("/description"));
+    await run("update", indicator(GOOD, { revoked: true }), patch("/name"));
+    expect(queue.calls).toEqual([]);
+    expect(metrics.value("indicators_skipped_total", { reason: "unsupported_pattern_type" })).toBe(1);
+  });
+});
+
+describe("delete", () => {
+  it("deletes by externalId", async () => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD);
+    await run("delete", data);
+    expect(ops()).toEqual([`delete:${data.id}`]);
+  });
+
+  it("deletes an expired indicator (SentinelOne may still hold it)", async () => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD, { valid_until: "2020-01-01T00:00:00Z" });
+    await run("delete", data);
+    expect(ops()).toEqual([`delete:${data.id}`]);
+  });
+
+  it.each([
+    ["a yara indicator", indicator(YARA, { pattern_type: "yara" })],
+    ["a revoked indicator", indicator(GOOD, { revoked: true })],
+    ["an unsupported pattern", indicator("[file:name = 'x.exe']")],
+  ])("sends nothing for the genuine deletion of %s", async (_name, data) => {
+    const { run, queue } = setup();
+    const { deferred } = await run("delete", data);
+    expect(queue.calls).toEqual([]);
+    expect(deferred).toBe(false);
+  });
+
+  it("deletes when an update made the indicator leave the stream (delete with patches)", async () => {
+    const { run, ops } = setup();
+    const data = indicator(GOOD, { revoked: true });
+    await run("delete", data, patch("/revoked"));
+    expect(ops()).toEqual([`delete:${data.id}`]);
+  });
+});
+
+describe("merge", () => {
+  it("replaces the target and deletes the merged-away indicator sources", async () => {
+    const { run, ops } = setup();
+    const target = indicator(GOOD);
+    const mappable = indicator("[domain-name:value = 'evil.example']");
+    const yara = indicator(YARA, { pattern_type: "yara" });
+    await run("merge", target, {
+      ...patch("/labels/1"),
+      sources: [mappable, yara, { id: "malware--x", type: "malware" }],
+    });
+    expect(ops()).toEqual([`delete:${target.id}`, "create:IPV4=203.0.113.7", `delete:${mappable.id}`]);
+  });
+
+  it("deletes the sources even when the target needs nothing", async () => {
+    const { run, ops } = setup();
+    const source = indicator("[domain-name:value = 'evil.example']");
+    await run("merge", indicator(GOOD), { ...patch("/modified"), sources: [source] });
+    expect(ops()).toEqual([`delete:${source.id}`]);
+  });
+});
+
+describe("lifecycle", () => {
+  it("logs where it pushes on start, without the API key", async () => {
+    const { handler, logger } = setup();
+    await handler.start();
+    expect(logger.at("info")[0]?.attributes).toMatchObject({
+      api_url: "https://s1.example",
+      site_id: "2",
+      source: "OpenCTI",
+    });
+  });
+
+  it("drains and stops the queue", async () => {
+    const { handler, queue } = setup();
+    await handler.drain(1234);
+    await handler.stop();
+    expect(queue.drained).toBe(1234);
+    expect(queue.stopped).toBe(true);
+  });
+});
+
+describe("changedFields", () => {
+  it.each([
+    [undefined, "unknown"],
+    [{}, "unknown"],
+    [{ patch: [], reverse_patch: [] }, "unknown"],
+    [{ patch: [{ op: "replace", path: "" }] }, "unknown"],
+    [{ patch: ["garbage"] }, "unknown"],
+    [{ patch: [{ op: "replace", path: "/name" }] }, ["name"]],
+    [{ patch: [{ op: "add", path: "/labels/-" }], reverse_patch: [{ op: "remove", path: "/labels/1" }] }, ["labels"]],
+    [{ patch: [{ op: "move", path: "/name", from: "/description" }] }, ["name", "description"]],
+    [{ patch: [{ op: "replace", path: "/extensions" }] }, ["score"]],
+    [{ patch: [{ op: "replace", path: `/extensions/${OPENCTI_EXT}` }] }, ["score"]],
+    [
+      {
+        patch: [
+          { op: "replace", path: "/modified" },
+          { op: "replace", path: "/x_opencti_stix_ids/0" },
+        ],
+      },
+      [],
+    ],
+  ] as const)("%j → %j", (context, expected) => {
+    const result = changedFields(context as never);
+    expect(result === "unknown" ? result : [...result].sort()).toEqual(
+      expected === "unknown" ? expected : [...expected].sort(),
+    );
+  });
+});
