@@ -1,0 +1,324 @@
+/**
+ * `npm run config:check [-- --connect]`: loads the configuration exactly as a run does (same schema, same loader,
+ * same search directories as `runMain`), prints every resolved value with where it came from, secrets redacted,
+ * and exits 1 listing every problem. With `--connect` it also checks, read-only:
+ * - OpenCTI: the platform answers `about { version }`, the token is accepted, the live stream exists (and is started);
+ * - SentinelOne: the API key and scope, with `GET /web/api/v2.1/threat-intelligence/iocs?limit=1&<scope>`.
+ * Nothing is registered, pinged, created or deleted.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import {
+  buildConfigSchema,
+  type ConfigProblem,
+  type ConfigSchema,
+  type ConfigSource,
+  ConfigValidationError,
+  createHttpAgents,
+  createMetrics,
+  loadConfig,
+  OpenCtiApiError,
+  OpenCtiClient,
+  redactConfig,
+  type TlsSettings,
+} from "@octi/connector-sdk";
+import type { SentinelOneConfig } from "../config-schema.js";
+import { plugin } from "../index.js";
+import { SentinelOneMetrics } from "../metrics.js";
+import { SentinelOneClient } from "../sentinelone/client.js";
+import { resolveSettings } from "../settings.js";
+import { VERSION } from "../version.js";
+import { type CliIo, parseArgs, UsageError } from "./args.js";
+import { runSearchDirs } from "./paths.js";
+
+export interface ConfigCheckOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Default: the directories a run searches (`runSearchDirs`). */
+  readonly searchDirs?: readonly string[];
+  readonly connect?: boolean;
+  /** Per-remote timeout for `--connect` (ms, default 15 000). */
+  readonly timeoutMs?: number;
+}
+
+export interface ConnectCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  /** `ok (…)` or `failed: <reason>`. */
+  readonly detail: string;
+}
+
+export interface ConfigCheckResult {
+  readonly exitCode: 0 | 1;
+  /** Everything printed, in order (secrets redacted). */
+  readonly text: string;
+  readonly valid: boolean;
+  readonly problems: readonly string[];
+  readonly checks: readonly ConnectCheck[];
+}
+
+const REDACTED = "********";
+
+/** `opencti.url` → `OPENCTI_URL`. */
+const envName = (ns: string, key: string) => `${ns}_${key}`.toUpperCase();
+
+/** Every value that must never be printed: the schema's `writeOnly` properties, from the env and the resolved config. */
+function secretValues(
+  schema: ConfigSchema,
+  env: ConfigCheckOptions["env"],
+  config?: Record<string, unknown>,
+): string[] {
+  const secrets = new Set<string>();
+  for (const [ns, nsSchema] of Object.entries(schema.properties)) {
+    for (const [key, prop] of Object.entries(nsSchema.properties)) {
+      if (!prop.writeOnly) continue;
+      for (const name of [envName(ns, key), ...(prop["x-env-aliases"] ?? [])]) {
+        const value = env[name];
+        if (value && value.trim().length >= 3) secrets.add(value.trim());
+      }
+      const resolved = (config?.[ns] as Record<string, unknown> | undefined)?.[key];
+      if (typeof resolved === "string" && resolved.trim().length >= 3) secrets.add(resolved.trim());
+    }
+  }
+  // The longest first, so a secret containing another is masked whole.
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function display(value: unknown): string {
+  if (value === undefined) return "(not set)";
+  if (typeof value === "string") return value === "" ? '""' : value;
+  return JSON.stringify(value);
+}
+
+function sourceOf(sources: Readonly<Record<string, ConfigSource>>, ns: string, key: string): string | undefined {
+  return sources[`${ns}.${key}`] ?? sources[envName(ns, key)];
+}
+
+/** The config.yml and .env a run reads (the first found in the search order), for the header. */
+function filesRead(
+  files: { readonly yaml?: string; readonly dotenv?: string },
+  searchDirs: readonly string[],
+): string[] {
+  const none = `none (looked in ${searchDirs.join(", ")})`;
+  return [`config.yml  ${files.yaml ?? none}`, `.env        ${files.dotenv ?? none}`];
+}
+
+/** Same lookup as the loader, for when loading failed and `files` is not available. */
+function filesFound(env: ConfigCheckOptions["env"], searchDirs: readonly string[]) {
+  const explicit = env.CONNECTOR_CONFIG_FILE;
+  const yaml = explicit ? explicit : searchDirs.map((dir) => join(dir, "config.yml")).find((path) => existsSync(path));
+  const dotenv = searchDirs.map((dir) => join(dir, ".env")).find((path) => existsSync(path));
+  return { ...(yaml ? { yaml } : {}), ...(dotenv ? { dotenv } : {}) };
+}
+
+const formatProblem = (p: ConfigProblem): string =>
+  p.envVar ? `${p.envVar}${p.yamlPath ? ` (config.yml: ${p.yamlPath})` : ""}: ${p.message}` : p.message;
+
+function tlsFrom(sslVerify: boolean | string): TlsSettings {
+  return typeof sslVerify === "string" ? { verify: true, caFile: sslVerify } : { verify: sslVerify };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from ${what} within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The `--connect` checks, in order; later OpenCTI checks are marked failed when an earlier one makes them moot. */
+export async function connectChecks(
+  config: SentinelOneConfig,
+  env: ConfigCheckOptions["env"],
+  timeoutMs = 15_000,
+): Promise<ConnectCheck[]> {
+  const checks: ConnectCheck[] = [];
+  const ok = (name: string, detail: string) => checks.push({ name, ok: true, detail: `ok (${detail})` });
+  const failed = (name: string, reason: string) => checks.push({ name, ok: false, detail: `failed: ${reason}` });
+  const agents = createHttpAgents(env);
+
+  const opencti = new OpenCtiClient({
+    url: config.opencti.url,
+    token: config.opencti.token,
+    tls: tlsFrom(config.opencti.ssl_verify),
+    agents,
+    customHeaders: config.opencti.custom_headers,
+    userAgent: `octi-connector-sentinelone-intel/${VERSION} (config check)`,
+    timeoutMs,
+  });
+  const platform = "OpenCTI platform (about.version)";
+  const token = "OpenCTI token";
+  const stream = `OpenCTI live stream ${config.connector.live_stream_id}`;
+  let reachable = false;
+  try {
+    const version = await withTimeout(opencti.healthCheck(), timeoutMs + 1000, "OpenCTI");
+    reachable = true;
+    ok(platform, `OpenCTI ${version} at ${config.opencti.url}`);
+    ok(token, "accepted");
+  } catch (error) {
+    if (error instanceof OpenCtiApiError && (error.kind === "auth" || error.kind === "forbidden")) {
+      reachable = true;
+      ok(platform, `answering at ${config.opencti.url}`);
+      failed(token, reasonOf(error));
+    } else {
+      failed(platform, reasonOf(error));
+      failed(token, "not checked: OpenCTI did not answer");
+    }
+  }
+  if (!reachable || checks.some((c) => c.name === token && !c.ok)) {
+    failed(stream, reachable ? "not checked: the token was refused" : "not checked: OpenCTI did not answer");
+  } else {
+    try {
+      const info = await withTimeout(
+        opencti.streamCollection(config.connector.live_stream_id),
+        timeoutMs + 1000,
+        "OpenCTI",
+      );
+      if (!info) {
+        failed(stream, "no live stream with this id is visible to this token (Data sharing → Live streams)");
+      } else if (info.stream_live === false) {
+        failed(stream, `"${info.name ?? info.id}" exists but is stopped: start it in Data sharing → Live streams`);
+      } else {
+        ok(stream, `"${info.name ?? info.id}", started`);
+      }
+    } catch (error) {
+      failed(stream, reasonOf(error));
+    }
+  }
+
+  const settings = resolveSettings(config.sentinelone_intel);
+  const scope = settings.scope.accountId
+    ? `accountIds=${settings.scope.accountId}`
+    : settings.scope.siteId
+      ? `siteIds=${settings.scope.siteId}`
+      : "the token's own scope";
+  const s1 = `SentinelOne API key and scope (GET iocs?limit=1, ${scope})`;
+  try {
+    // A private registry: the check's request counter must not touch anything else.
+    const metrics = new SentinelOneMetrics(createMetrics({ namespace: "", subsystem: "" }));
+    const client = new SentinelOneClient(settings, agents, metrics);
+    const page = await withTimeout(
+      client.listIocs({ limit: 1, source: null }),
+      settings.requestTimeoutMs + 1000,
+      "SentinelOne",
+    );
+    ok(s1, page.totalItems === undefined ? "listing allowed" : `${page.totalItems} IOCs visible in this scope`);
+  } catch (error) {
+    failed(s1, reasonOf(error));
+  }
+  return checks;
+}
+
+/** Runs the check; never throws for configuration problems (they are the result). */
+export async function runConfigCheck(options: ConfigCheckOptions): Promise<ConfigCheckResult> {
+  const searchDirs = options.searchDirs ?? runSearchDirs();
+  const schema = buildConfigSchema(plugin);
+  const header = `SentinelOne Intel connector ${VERSION}: configuration check`;
+  const lines: string[] = [];
+  let config: SentinelOneConfig;
+  let sources: Readonly<Record<string, ConfigSource>>;
+  try {
+    const loaded = loadConfig<SentinelOneConfig>(schema, {
+      env: options.env,
+      searchDirs: [...searchDirs],
+      crossFieldRules: plugin.crossFieldRules,
+    });
+    config = loaded.config;
+    sources = loaded.sources;
+    lines.push(header, ...filesRead(loaded.files, searchDirs), "");
+    for (const warning of loaded.warnings) lines.push(`warning: ${warning}`);
+  } catch (error) {
+    const secrets = secretValues(schema, options.env);
+    if (!(error instanceof ConfigValidationError)) throw error;
+    lines.push(header, ...filesRead(filesFound(options.env, searchDirs), searchDirs), "");
+    lines.push(error.message, "", "The configuration is NOT valid: fix the problems above.");
+    const problems = error.problems.map(formatProblem);
+    const text = scrub(`${lines.join("\n")}\n`, secrets);
+    return { exitCode: 1, text, valid: false, problems: problems.map((p) => scrub(p, secrets)), checks: [] };
+  }
+  const secrets = secretValues(schema, options.env, config as unknown as Record<string, unknown>);
+  const redacted = redactConfig(config, schema) as unknown as Record<string, Record<string, unknown>>;
+
+  const rows: [string, string, string, string][] = [["setting", "env var", "value", "source"]];
+  for (const [ns, nsSchema] of Object.entries(schema.properties)) {
+    for (const [key, prop] of Object.entries(nsSchema.properties)) {
+      const raw = (config as unknown as Record<string, Record<string, unknown>>)[ns]?.[key];
+      const value = prop.writeOnly
+        ? raw === undefined || raw === ""
+          ? "(not set)"
+          : REDACTED
+        : display(redacted[ns]?.[key]);
+      rows.push([`${ns}.${key}`, envName(ns, key), value, sourceOf(sources, ns, key) ?? "default"]);
+    }
+  }
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const [index, row] of rows.entries()) {
+    lines.push(
+      row
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell))
+        .join("  ")
+        .trimEnd(),
+    );
+    if (index === 0) lines.push(widths.map((w) => "-".repeat(w)).join("  ") + "  ------");
+  }
+  lines.push("", "The configuration is valid.");
+
+  let checks: ConnectCheck[] = [];
+  if (options.connect) {
+    lines.push("", "Connection checks (read-only):");
+    checks = await connectChecks(config, options.env, options.timeoutMs);
+    const width = Math.max(...checks.map((c) => c.name.length));
+    for (const check of checks) lines.push(`  ${check.name.padEnd(width)}  ${check.detail}`);
+    const failures = checks.filter((c) => !c.ok).length;
+    lines.push("", failures === 0 ? "Every check passed." : `${failures} check(s) failed.`);
+  }
+  const failedChecks = checks.some((c) => !c.ok);
+  return {
+    exitCode: failedChecks ? 1 : 0,
+    text: scrub(`${lines.join("\n")}\n`, secrets),
+    valid: true,
+    problems: [],
+    checks: checks.map((c) => ({ ...c, detail: scrub(c.detail, secrets) })),
+  };
+}
+
+export const CONFIG_CHECK_USAGE = `Usage: npm run config:check [-- --connect]
+
+Loads the SentinelOne Intel configuration exactly as the connector does (environment variables, then config.yml,
+then .env, in the current directory, the connector directory or its src/; then defaults), prints every value with
+its source (secrets redacted), and lists every problem. Exit code 1 when the configuration is invalid.
+
+  --connect   also check OpenCTI (platform, token, live stream) and SentinelOne (API key and scope, one
+              read-only GET); exit code 1 if any check fails
+`;
+
+export async function configCheckCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let connect: boolean;
+  try {
+    const args = parseArgs(argv, { flags: ["connect"] });
+    if (args.flags.has("help")) {
+      io.out(CONFIG_CHECK_USAGE);
+      return 0;
+    }
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    connect = args.flags.has("connect");
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n\n${CONFIG_CHECK_USAGE}`);
+    return 2;
+  }
+  const result = await runConfigCheck({ env: io.env, searchDirs: runSearchDirs(io.cwd), connect });
+  io.out(result.text);
+  return result.exitCode;
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_API_TOKEN, IOCS_PATH } from "../../src/simulator/index.js";
+import type { CliIo } from "../../src/tools/args.js";
+import { demoCli, runDemo } from "../../src/tools/demo.js";
+import { buildDemoFeed, expectedIocs } from "../../src/tools/demo-feed.js";
+import { renderSummary } from "../../src/tools/summary.js";
+
+const dirs: string[] = [];
+const workDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "demo-test-"));
+  dirs.push(dir);
+  return dir;
+};
+
+describe("demo", () => {
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the real connector on both simulators and ends with exactly the expected IOCs", async () => {
+    const dir = workDir();
+    let progress = "";
+    const result = await runDemo({ size: 150, workDir: dir, output: { write: (t: string) => (progress += t) } });
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.exitCode).toBe(0);
+    expect(result.comparison.equal).toBe(true);
+    const expected = expectedIocs(buildDemoFeed({ size: 150 }));
+    expect(result.comparison.actual).toBe(expected.length);
+    expect(expected.length).toBeGreaterThan(100);
+
+    // Every event reached the connector: one per feed step.
+    const received = Object.values(result.eventsReceived).reduce((a, b) => a + b, 0);
+    expect(received).toBe(result.feed.steps);
+    expect(result.malformed).toBe(3);
+    expect(result.handlerErrors).toBe(0);
+    expect(result.deadLettered).toBe(0);
+    // Every SentinelOne type was created, and unsupported indicators were skipped for their reasons.
+    expect(Object.keys(result.iocsCreated).sort()).toEqual(["DNS", "IPV4", "IPV6", "MD5", "SHA1", "SHA256", "URL"]);
+    expect(Object.keys(result.skipped)).toEqual(
+      expect.arrayContaining(["unsupported_pattern_type", "compound_and", "unsupported_object", "invalid_value"]),
+    );
+    expect(Object.values(result.iocsRemoved).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(result.requests.byStatus["200"]).toBe(result.requests.total);
+    // The connector as the simulated OpenCTI lists it, with the state it pushed at the end.
+    expect(result.connector?.name).toBe("SentinelOne Intel (demo)");
+    expect(JSON.parse(result.connector?.state ?? "{}")).toMatchObject({ start_from: result.run?.state?.start_from });
+
+    expect(progress).toMatch(/^progress: events \d+\/\d+/m);
+    const summary = renderSummary(result);
+    expect(summary).toContain("RESULT: OK");
+    expect(summary).toMatch(/Events received \(by type\)/);
+    expect(summary).toMatch(/IOCs created \(by SentinelOne type\)/);
+    expect(summary).toMatch(/Indicators skipped \(by reason\)/);
+    expect(summary).toMatch(/SentinelOne requests \(by HTTP status\)/);
+    // Logs went to the file, not the screen.
+    expect(existsSync(result.logFile)).toBe(true);
+    expect(readFileSync(result.logFile, "utf8")).toMatch(/Connector registered/);
+    expect(progress).not.toMatch(/"level"/);
+  });
+
+  it("detects a SentinelOne state that differs from the expectation", async () => {
+    const result = await runDemo({
+      size: 40,
+      quiet: true,
+      workDir: workDir(),
+      beforeCompare: async ({ sentinelOne }) => {
+        // Remove one IOC behind the connector's back, through the API.
+        const victim = sentinelOne.iocs()[0]!;
+        const response = await fetch(`${sentinelOne.url}${IOCS_PATH}`, {
+          method: "DELETE",
+          headers: { Authorization: `ApiToken ${DEFAULT_API_TOKEN}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ filter: { uuids: [victim.uuid] } }),
+        });
+        expect(response.status).toBe(200);
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.exitCode).toBe(1);
+    expect(result.comparison.missing).toHaveLength(1);
+    expect(result.comparison.unexpected).toHaveLength(0);
+    expect(renderSummary(result)).toMatch(/RESULT: FAILED\. .*1 missing, 0 unexpected/);
+  });
+
+  it("refuses bad arguments with exit code 2 and the usage", async () => {
+    let err = "";
+    const io: CliIo = { out: () => undefined, err: (t) => (err += t), env: {}, cwd: process.cwd() };
+    expect(await demoCli(["--size", "zero"], io)).toBe(2);
+    expect(err).toMatch(/--size must be a positive integer/);
+    expect(err).toMatch(/Usage: npm run demo/);
+    expect(await demoCli(["--bogus"], io)).toBe(2);
+  });
+});
