@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const sdk = (p: string) => fileURLToPath(new URL(`../../connector-sdk/src/${p}`, import.meta.url));
+const sdk = (p: string) => fileURLToPath(new URL(`../connector-sdk/src/${p}`, import.meta.url));
 
 export default defineConfig({
   resolve: {
