@@ -2,18 +2,31 @@ import type { ConnectorPlugin } from "../runtime/plugin.js";
 import { SDK_CONFIG_SCHEMA } from "./sdk-schema.js";
 import type { ConfigPropertySchema, ConfigSchema, NamespaceSchema } from "./types.js";
 
-/** The whole schema of a connector: SDK namespaces + the connector's own, with its default overrides. */
+/**
+ * The whole schema of a connector: the SDK's `opencti` and `connector` namespaces, then the connector's own
+ * namespace, with the connector's default overrides applied to `connector.*` (a key given a default is no
+ * longer required, e.g. `name`). Throws (a programming error, not a config error) when the namespace collides
+ * with the SDK's or an override names a key the SDK does not have.
+ */
 export function buildConfigSchema(
   plugin: Pick<ConnectorPlugin, "namespace" | "configSchema" | "configDefaults">,
 ): ConfigSchema {
+  const sdkNamespaces = Object.keys(SDK_CONFIG_SCHEMA.properties);
+  if (sdkNamespaces.includes(plugin.namespace)) {
+    throw new Error(
+      `The connector namespace "${plugin.namespace}" is reserved by the SDK (${sdkNamespaces.join(", ")})`,
+    );
+  }
   const connector = SDK_CONFIG_SCHEMA.properties.connector as NamespaceSchema;
   const overrides = plugin.configDefaults?.connector ?? {};
   const connectorProps: Record<string, ConfigPropertySchema> = { ...connector.properties };
   for (const [key, value] of Object.entries(overrides)) {
     const prop = connectorProps[key];
-    if (prop) connectorProps[key] = { ...prop, default: value };
+    if (!prop) {
+      throw new Error(`configDefaults.connector.${key}: the SDK has no setting connector.${key}`);
+    }
+    if (value !== undefined) connectorProps[key] = { ...prop, default: value };
   }
-  // A default name makes `name` optional.
   const required = (connector.required ?? []).filter((k) => connectorProps[k]?.default === undefined);
   return {
     type: "object",

@@ -2,7 +2,11 @@ import type { ConfigSchema } from "./types.js";
 
 /**
  * The SDK's part of every connector's config schema: pycti's `opencti` and `connector` namespaces
- * (pycti-stream-protocol.md §1.2), plus the keys this SDK adds (marked "Ours").
+ * (pycti-stream-protocol.md §1.2), with pycti's names and defaults, plus the keys this SDK adds (their
+ * descriptions start with "Ours"). Deliberate deviations from pycti, each said in its description:
+ * `opencti.ssl_verify` defaults to true (pycti: false) and `connector.state_ping_interval` is 5 s (pycti: 40 s).
+ * Keys pycti reads that make no sense for a stream connector (listen_protocol, queue_threshold, auto, send_to_*,
+ * run_and_terminate…) are not declared; a config.yml that sets them only gets an "unknown key" warning.
  */
 export const SDK_CONFIG_SCHEMA: ConfigSchema = {
   type: "object",
@@ -27,9 +31,14 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         },
         custom_headers: {
           type: "string",
+          "x-header-list": true,
           description: "Extra headers for GraphQL requests, pycti syntax: `header1:value1;header2:value2`.",
         },
-        json_logging: { type: "boolean", default: true, description: "Log JSON lines (pycti's shape) rather than plain text." },
+        json_logging: {
+          type: "boolean",
+          default: true,
+          description: "Log JSON lines (pycti's shape) rather than plain text.",
+        },
       },
     },
     connector: {
@@ -38,7 +47,12 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
       properties: {
         id: { type: "string", format: "uuid", description: "A unique UUIDv4 identifier for this connector instance." },
         name: { type: "string", minLength: 2, description: "Name of the connector, as listed in OpenCTI." },
-        type: { type: "string", enum: ["STREAM"], default: "STREAM", description: "Always `STREAM` for a stream connector." },
+        type: {
+          type: "string",
+          enum: ["STREAM"],
+          default: "STREAM",
+          description: "Always `STREAM` for a stream connector.",
+        },
         scope: {
           type: "array",
           items: { type: "string" },
@@ -51,7 +65,10 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           default: "error",
           description: "Log verbosity: `debug`, `info`, `warn`, or `error`.",
         },
-        live_stream_id: { type: "string", description: "ID of the live stream created in OpenCTI (Data sharing > Live streams)." },
+        live_stream_id: {
+          type: "string",
+          description: "ID of the live stream created in OpenCTI (Data sharing > Live streams).",
+        },
         live_stream_listen_delete: {
           type: "boolean",
           default: true,
@@ -60,33 +77,55 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         live_stream_no_dependencies: {
           type: "boolean",
           default: true,
-          description: "Do not receive the objects an entity depends on before it. Keep true unless you synchronise two platforms.",
+          description:
+            "Do not receive the objects an entity depends on before it. Keep true unless you synchronise two platforms.",
         },
-        live_stream_with_inferences: { type: "boolean", default: false, description: "Also receive inferred entities and relationships." },
+        live_stream_with_inferences: {
+          type: "boolean",
+          default: false,
+          description: "Also receive inferred entities and relationships.",
+        },
         live_stream_recover_iso_date: {
           type: "string",
-          description: "On a first start (no state), recover objects updated until this ISO date before tailing the stream.",
+          description:
+            "On a first start (no state), recover objects updated until this ISO date before tailing the stream.",
         },
         live_stream_start_timestamp: {
           type: "integer",
           minimum: 0,
           description: "On a first start (no state), start the stream at this time (Unix ms) instead of the beginning.",
         },
-        expose_metrics: { type: "boolean", default: false, description: "Serve Prometheus metrics and a health endpoint." },
-        metrics_port: { type: "integer", minimum: 0, maximum: 65535, default: 9095, description: "Port of the metrics endpoint." },
-        metrics_namespace: { type: "string", default: "", description: "Prefix of metric names (`namespace_subsystem_name`)." },
+        expose_metrics: {
+          type: "boolean",
+          default: false,
+          description: "Serve Prometheus metrics and a health endpoint.",
+        },
+        metrics_port: {
+          type: "integer",
+          minimum: 0,
+          maximum: 65535,
+          default: 9095,
+          description: "Port of the metrics endpoint.",
+        },
+        metrics_namespace: {
+          type: "string",
+          default: "",
+          description: "Prefix of metric names (`namespace_subsystem_name`).",
+        },
         metrics_subsystem: { type: "string", default: "", description: "Second prefix of metric names." },
         state_ping_interval: {
           type: "integer",
           minimum: 1,
           default: 5,
-          description: "Ours: seconds between pings carrying the stream state to OpenCTI (pycti: 40). A crash replays at most this much.",
+          description:
+            "Ours: seconds between pings carrying the stream state to OpenCTI (pycti: 40). A crash replays at most this much.",
         },
         live_stream_watchdog_timeout: {
           type: "integer",
           minimum: 1,
           default: 45,
-          description: "Ours: seconds without any stream message (heartbeats included) before the connection is replaced.",
+          description:
+            "Ours: seconds without any stream message (heartbeats included) before the connection is replaced.",
         },
         live_stream_reconnect_max_delay: {
           type: "integer",
@@ -98,7 +137,8 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           type: "integer",
           minimum: 1,
           default: 10000,
-          description: "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
+          description:
+            "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
         },
         shutdown_timeout: {
           type: "integer",

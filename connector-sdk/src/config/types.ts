@@ -29,6 +29,11 @@ export interface ConfigPropertySchema {
   readonly deprecated?: boolean;
   /** A boolean that may also be a file path (pycti's `ssl_verify`: true/false or a CA bundle). */
   readonly "x-or-path"?: boolean;
+  /**
+   * A pycti header list (`h1:v1;h2:v2`, e.g. `OPENCTI_CUSTOM_HEADERS`): header values often carry credentials,
+   * so each value is scrubbed from logs and redacted in dumps (the header names stay visible).
+   */
+  readonly "x-header-list"?: boolean;
 }
 
 export interface NamespaceSchema {
@@ -49,7 +54,7 @@ export type LogLevel = "debug" | "info" | "warn" | "warning" | "error";
 export interface OpenCtiConfig {
   readonly url: string;
   readonly token: string;
-  /** true/false, or a path to a CA bundle (PEM) as pycti allows. Default false, as pycti. */
+  /** true/false, or a path to a CA bundle (PEM) as pycti allows. Default true (pycti defaults to false). */
   readonly ssl_verify: boolean | string;
   readonly custom_headers?: string;
   readonly json_logging: boolean;

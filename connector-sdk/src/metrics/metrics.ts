@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Metrics, SdkMetrics } from "./types.js";
 
 export interface MetricsOptions {
@@ -10,11 +10,24 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
 }
 
-/** A run's metrics on its own registry; names are `namespace_subsystem_name` with empty parts dropped (pycti). */
+/** The values of the `state` gauge's label (pycti's Enum states). */
+export const SDK_STATES = ["idle", "running", "stopped"] as const;
+
+/**
+ * A run's metrics on its own prom-client registry (never the global one), with Node's process metrics in it.
+ * Names are `namespace_subsystem_name` with empty parts dropped, as pycti. prom-client does not append `_total`
+ * to counters, so the SDK counters are declared with it and expose exactly pycti's names (`ping_api_total`,
+ * `ping_api_errors_total`, `errors_total`). The `state` gauge starts at `idle`.
+ */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const prefix = [options.namespace, options.subsystem].filter((p) => p !== undefined && p !== "").join("_");
+  if (prefix !== "" && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
+    throw new Error(
+      `Invalid metrics prefix "${prefix}" (CONNECTOR_METRICS_NAMESPACE / CONNECTOR_METRICS_SUBSYSTEM): use letters, digits and _`,
+    );
+  }
   const fullName = (name: string) => (prefix === "" ? name : `${prefix}_${name}`);
 
   const counter = <L extends string = string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -43,11 +56,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     state: gauge("state", "State of connector", ["state"]),
     eventsReceived: counter("stream_events_received_total", "Live stream events received", ["event"]),
     eventsHandled: counter("stream_events_handled_total", "Live stream events acknowledged by the handler", ["event"]),
-    eventsFailed: counter("stream_events_failed_total", "Live stream events whose handler failed (skipped)", ["reason"]),
+    eventsFailed: counter("stream_events_failed_total", "Live stream events whose handler failed (skipped)", [
+      "reason",
+    ]),
     eventsMalformed: counter("stream_events_malformed_total", "Malformed live stream events (skipped)"),
     reconnects: counter("stream_reconnects_total", "Live stream reconnections"),
     inFlight: gauge("stream_in_flight_events", "Events received and not yet acknowledged"),
     lag: gauge("stream_lag_seconds", "Now minus the time of the last acknowledged event id"),
   };
+  // pycti's `state` is a prometheus Enum, which starts at its first state.
+  for (const state of SDK_STATES) sdk.state.set({ state }, state === "idle" ? 1 : 0);
   return { registry, counter, gauge, histogram, sdk };
 }

@@ -1,64 +1,123 @@
 import { describe, expect, it } from "vitest";
-import { bypassesProxy, proxyFor } from "../../src/http/agents.js";
 import { backoffDelay, describeHttpError, parseRetryAfter, sleep } from "../../src/http/retry.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
   it.each([
     ["120", 120_000],
+    [" 7 ", 7_000],
     ["1.5", 1_500],
+    ["0.25", 250],
     ["0", 0],
     ["-3", 0],
+    ["-0.5", 0],
     ["Thu, 01 Jan 2026 00:00:30 GMT", 30_000],
     ["Wed, 31 Dec 2025 23:00:00 GMT", 0],
+    ["Thursday, 01-Jan-26 00:01:00 GMT", 60_000],
+    ["Thu Jan  1 00:00:05 2026", 5_000],
     ["soon", undefined],
+    ["12abc", undefined],
+    ["1,5", undefined],
+    ["+5", undefined],
+    ["2026-01-01T00:00:30Z", undefined],
     ["", undefined],
+    ["   ", undefined],
     [undefined, undefined],
   ])("%j → %j ms", (value, expected) => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
 
-describe("backoff and sleep", () => {
-  it("grows exponentially and is capped", () => {
-    expect(backoffDelay(0, { baseMs: 100, maxMs: 1000, jitter: false })).toBe(100);
-    expect(backoffDelay(3, { baseMs: 100, maxMs: 1000, jitter: false })).toBe(800);
-    expect(backoffDelay(10, { baseMs: 100, maxMs: 1000, jitter: false })).toBe(1000);
-    const j = backoffDelay(3, { baseMs: 100, maxMs: 1000 });
-    expect(j).toBeGreaterThanOrEqual(400);
-    expect(j).toBeLessThanOrEqual(800);
+describe("backoffDelay", () => {
+  it("doubles from baseMs and stops at maxMs", () => {
+    const delays = [0, 1, 2, 3, 4, 10, 1000].map((a) => backoffDelay(a, { baseMs: 100, maxMs: 1000, jitter: false }));
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
   });
 
-  it("sleep ends early with an AbortError", async () => {
-    const ac = new AbortController();
-    const p = sleep(60_000, ac.signal);
-    ac.abort();
-    await expect(p).rejects.toMatchObject({ name: "AbortError" });
+  it("uses full jitter: uniformly between 0 and the exponential delay", () => {
+    const at = (r: number) => backoffDelay(3, { baseMs: 100, maxMs: 1000, random: () => r });
+    expect([at(0), at(0.25), at(0.5), at(0.999999)]).toEqual([0, 200, 400, 800]);
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelay(3, { baseMs: 100, maxMs: 1000 });
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThanOrEqual(800);
+    }
   });
 
-  it("describes errors without bodies or headers", () => {
-    const text = describeHttpError({
-      config: { method: "post", url: "https://s1.example.com/web/api?x=secret", headers: { Authorization: "ApiToken zzz" } },
-      response: { status: 503, statusText: "Service Unavailable", data: "token zzz" },
-    });
-    expect(text).toBe("POST https://s1.example.com/web/api → 503 Service Unavailable");
-    expect(describeHttpError({ code: "ECONNREFUSED" })).toMatch(/ECONNREFUSED/);
+  it("treats negative or NaN attempts as the first, huge ones as capped", () => {
+    for (const attempt of [-1, Number.NaN, Number.NEGATIVE_INFINITY]) {
+      expect(backoffDelay(attempt, { baseMs: 100, maxMs: 1000, jitter: false })).toBe(100);
+    }
+    expect(backoffDelay(Number.POSITIVE_INFINITY, { baseMs: 100, maxMs: 1000, jitter: false })).toBe(1000);
   });
 });
 
-describe("proxy selection", () => {
-  it("uses HTTPS_PROXY for https, HTTP_PROXY for http, either case", () => {
-    expect(proxyFor("https://a.example.com/x", { HTTPS_PROXY: "http://proxy:3128" })).toBe("http://proxy:3128");
-    expect(proxyFor("http://a.example.com/x", { http_proxy: "proxy:8080" })).toBe("http://proxy:8080");
-    expect(proxyFor("http://a.example.com/x", { HTTPS_PROXY: "http://proxy:3128" })).toBeUndefined();
+describe("sleep", () => {
+  it("resolves after the delay", async () => {
+    await expect(sleep(1)).resolves.toBeUndefined();
   });
 
-  it("honours NO_PROXY", () => {
-    const env = { HTTPS_PROXY: "http://proxy:3128", NO_PROXY: "localhost,.internal.example.com,10.0.0.1:443" };
-    expect(proxyFor("https://localhost:8443/", env)).toBeUndefined();
-    expect(proxyFor("https://api.internal.example.com/", env)).toBeUndefined();
-    expect(proxyFor("https://10.0.0.1/", env)).toBeUndefined();
-    expect(proxyFor("https://example.com/", env)).toBe("http://proxy:3128");
-    expect(bypassesProxy(new URL("https://x.com"), "*")).toBe(true);
+  it("ends early with an AbortError when aborted", async () => {
+    const ac = new AbortController();
+    const p = sleep(60_000, ac.signal);
+    ac.abort(new Error("stop"));
+    await expect(p).rejects.toMatchObject({ name: "AbortError", cause: expect.objectContaining({ message: "stop" }) });
+  });
+
+  it("rejects at once on an already aborted signal", async () => {
+    await expect(sleep(60_000, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("describeHttpError", () => {
+  it("names method, URL (without query or credentials) and status, never headers or bodies", () => {
+    const text = describeHttpError({
+      config: {
+        method: "post",
+        url: "https://user:pw@s1.example.com/web/api?token=secret#x",
+        headers: { Authorization: "ApiToken zzz" },
+        data: "zzz",
+      },
+      response: { status: 503, statusText: "Service Unavailable", data: "token zzz", headers: { "set-cookie": "zzz" } },
+    });
+    expect(text).toBe("POST https://s1.example.com/web/api → 503 Service Unavailable");
+  });
+
+  it("joins baseURL and a relative url, and fills a missing status text", () => {
+    expect(
+      describeHttpError({
+        config: { method: "get", baseURL: "https://h/api/", url: "/x?a=1" },
+        response: { status: 429, statusText: "" },
+      }),
+    ).toBe("GET https://h/api/x → 429 Too Many Requests");
+  });
+
+  it("names socket failures with their address, directly or through fetch's cause", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1234"), {
+      code: "ECONNREFUSED",
+      address: "127.0.0.1",
+      port: 1234,
+    });
+    expect(describeHttpError(refused)).toBe("ECONNREFUSED 127.0.0.1:1234");
+    expect(describeHttpError(new TypeError("fetch failed", { cause: refused }))).toBe("ECONNREFUSED 127.0.0.1:1234");
+    const v6 = Object.assign(new Error("x"), { code: "ECONNREFUSED", address: "::1", port: 80 });
+    expect(describeHttpError(new AggregateError([v6], "all failed"))).toBe("ECONNREFUSED [::1]:80");
+    expect(
+      describeHttpError({ config: { method: "get", url: "http://h/p" }, code: "ECONNREFUSED", cause: refused }),
+    ).toBe("GET http://h/p → ECONNREFUSED 127.0.0.1:1234");
+    expect(
+      describeHttpError(
+        Object.assign(new Error("getaddrinfo ENOTFOUND nope"), { code: "ENOTFOUND", hostname: "nope" }),
+      ),
+    ).toBe("ENOTFOUND nope");
+  });
+
+  it("says aborted, timed out, or the error's name and first line, URLs reduced", () => {
+    expect(describeHttpError(Object.assign(new Error("x"), { name: "AbortError" }))).toBe("aborted");
+    expect(describeHttpError(Object.assign(new Error("x"), { name: "TimeoutError" }))).toBe("timed out");
+    expect(describeHttpError(new Error("bad https://u:p@h/x?token=abc thing\nsecond line"))).toBe(
+      "Error: bad https://h/x thing",
+    );
+    expect(describeHttpError("plain")).toBe("plain");
   });
 });
