@@ -129,6 +129,8 @@ export async function startConnector<C extends BaseConfig>(
     retryBaseMs: options.retryBaseMs ?? 500,
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
+  // Keep-alive sockets would hold the process open after the run.
+  void engine.done.then(() => agents.destroy());
   const started = engine.run();
   started.catch(() => undefined);
   return {
