@@ -21,7 +21,7 @@
 import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
 import { TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "./di.js";
-import type { SkipReason } from "./mapping/classify.js";
+import { SKIP_REASONS, type SkipReason } from "./mapping/classify.js";
 import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
 import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "./metrics.js";
@@ -54,19 +54,7 @@ const RELEVANT_FIELDS: ReadonlySet<string> = new Set([
 const DECISIVE_FIELDS: readonly string[] = ["pattern", "pattern_type", "revoked", "valid_until"];
 
 /** Skip reasons that mean "this version never had IOCs in SentinelOne" (expired ones may still be there). */
-const NEVER_PUSHED: ReadonlySet<SkipReason> = new Set<SkipReason>([
-  "not_indicator",
-  "revoked",
-  "unsupported_pattern_type",
-  "missing_pattern",
-  "pattern_parse_error",
-  "compound_and",
-  "followedby",
-  "qualifier",
-  "unsupported_operator",
-  "unsupported_object",
-  "invalid_value",
-]);
+const NEVER_PUSHED: ReadonlySet<SkipReason> = new Set(SKIP_REASONS.filter((reason) => reason !== "expired"));
 
 /**
  * The relevant fields an update's RFC 6902 patches touch (`patch` and `reverse_patch`, `path` and `from`), or
