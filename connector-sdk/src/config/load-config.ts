@@ -235,15 +235,20 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
       return problem ? [problem] : [];
     }),
   ];
-  if (problems.length === 0 && options.crossFieldRules) {
+  // Cross-field rules run even when other settings are wrong, so one start-up lists every problem. A rule that
+  // throws because a setting it reads is already reported adds nothing; on a valid config its throw is a problem.
+  if (options.crossFieldRules) {
+    const alreadyInvalid = problems.length > 0;
     try {
       for (const message of options.crossFieldRules(config as C)) problems.push({ envVar: "", yamlPath: "", message });
     } catch (error) {
-      problems.push({
-        envVar: "",
-        yamlPath: "",
-        message: `a cross-field rule failed: ${(error as Error)?.message ?? String(error)}`,
-      });
+      if (!alreadyInvalid) {
+        problems.push({
+          envVar: "",
+          yamlPath: "",
+          message: `a cross-field rule failed: ${(error as Error)?.message ?? String(error)}`,
+        });
+      }
     }
   }
   if (problems.length > 0) {

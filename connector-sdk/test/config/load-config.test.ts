@@ -569,14 +569,17 @@ describe("cross-field rules", () => {
     );
   });
 
-  it("do not run while a setting is invalid on its own", () => {
-    let called = false;
-    const rules = () => {
-      called = true;
-      return ["cross"];
-    };
-    const error = problemsOf(() => withRules({ ...baseEnv, DEMO_BATCH_SIZE: "x" }, rules));
-    expect(called).toBe(false);
+  it("also run while another setting is invalid, so every problem is listed at once", () => {
+    const error = problemsOf(() => withRules({ ...baseEnv, DEMO_BATCH_SIZE: "x" }, () => ["cross"]));
+    expect(error.problems.map((p) => p.envVar || p.message)).toEqual(["DEMO_BATCH_SIZE", "cross"]);
+  });
+
+  it("a rule that throws over an already invalid setting adds nothing", () => {
+    const error = problemsOf(() =>
+      withRules({ ...baseEnv, DEMO_BATCH_SIZE: "x" }, () => {
+        throw new Error("reads a missing value");
+      }),
+    );
     expect(error.problems.map((p) => p.envVar)).toEqual(["DEMO_BATCH_SIZE"]);
   });
 
