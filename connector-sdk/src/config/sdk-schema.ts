@@ -136,7 +136,7 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         live_stream_max_in_flight: {
           type: "integer",
           minimum: 1,
-          default: 10000,
+          default: 2000,
           description:
             "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
         },

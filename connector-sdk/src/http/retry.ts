@@ -41,15 +41,16 @@ export interface BackoffOptions {
   readonly baseMs: number;
   /** Cap of the exponential delay. */
   readonly maxMs: number;
-  /** Full jitter: a uniformly random delay between 0 and the exponential value. Default true. */
+  /** Equal jitter: a uniformly random delay between half and all of the exponential value. Default true. */
   readonly jitter?: boolean;
   /** Source of randomness in [0, 1) (tests). Default `Math.random`. */
   readonly random?: () => number;
 }
 
 /**
- * Exponential backoff with full jitter for the given attempt (0-based): `min(maxMs, baseMs * 2^attempt)`, then,
- * with jitter, a uniformly random delay in [0, that]. Negative or NaN attempts count as 0.
+ * Exponential backoff with equal jitter for the given attempt (0-based): `min(maxMs, baseMs * 2^attempt)`, then,
+ * with jitter, a uniformly random delay in [half of that, that]. Equal rather than full jitter: a rate-limited
+ * API must see the wait grow, never a near-zero retry. Negative or NaN attempts count as 0.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions): number {
   const n = Number.isNaN(attempt) || attempt <= 0 ? 0 : Math.min(Math.floor(attempt), 60);
@@ -58,7 +59,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
   const exp = Math.min(cap, base * 2 ** n);
   if (options.jitter === false) return exp;
   const r = (options.random ?? Math.random)();
-  return Math.round(Math.min(Math.max(r, 0), 1) * exp);
+  return Math.round(exp / 2 + (Math.min(Math.max(r, 0), 1) * exp) / 2);
 }
 
 /** Node's longest timer; longer delays would fire after 1 ms (TimeoutOverflowWarning). */

@@ -315,7 +315,9 @@ class Engine {
 
   private next(): Promise<QueuedMessage | undefined> {
     if (this.queueHead < this.queue.length) {
-      const item = this.queue[this.queueHead++];
+      const item = this.queue[this.queueHead];
+      // Release the slot now: consumed messages must not stay reachable until the next compaction.
+      (this.queue as (QueuedMessage | undefined)[])[this.queueHead++] = undefined;
       if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.queueHead);
         this.queueHead = 0;
@@ -359,10 +361,13 @@ class Engine {
     }
     let deferred = false;
     let acked = false;
+    // A deferred acknowledgement may live long (batched push, rate limits): keep only the event name
+    // reachable from it, not the parsed STIX object.
+    const eventName = parsed.event;
     const once = () => {
       if (acked) return;
       acked = true;
-      sdk.eventsHandled.inc({ event: parsed.event });
+      sdk.eventsHandled.inc({ event: eventName });
       ack();
     };
     try {

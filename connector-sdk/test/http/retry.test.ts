@@ -34,12 +34,12 @@ describe("backoffDelay", () => {
     expect(delays).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
   });
 
-  it("uses full jitter: uniformly between 0 and the exponential delay", () => {
+  it("uses equal jitter: uniformly between half and all of the exponential delay", () => {
     const at = (r: number) => backoffDelay(3, { baseMs: 100, maxMs: 1000, random: () => r });
-    expect([at(0), at(0.25), at(0.5), at(0.999999)]).toEqual([0, 200, 400, 800]);
+    expect([at(0), at(0.5), at(0.999999)]).toEqual([400, 600, 800]);
     for (let i = 0; i < 200; i++) {
       const d = backoffDelay(3, { baseMs: 100, maxMs: 1000 });
-      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeGreaterThanOrEqual(400);
       expect(d).toBeLessThanOrEqual(800);
     }
   });

@@ -66,7 +66,7 @@ export const configSchema: NamespaceSchema = {
     },
     max_pending_iocs: {
       type: "integer",
-      default: 20000,
+      default: 4000,
       minimum: 1,
       description: "IOCs queued for SentinelOne before the connector stops reading the stream (back-pressure).",
     },

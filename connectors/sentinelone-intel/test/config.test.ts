@@ -15,7 +15,7 @@ const BASE: SentinelOneIntelSettings = {
   source: "OpenCTI",
   batch_size: 500,
   batch_flush_interval: 250,
-  max_pending_iocs: 20000,
+  max_pending_iocs: 4000,
   request_timeout: 30,
   retry_max_delay: 300,
   dead_letter_path: "sentinelone-intel-dead-letter.jsonl",
@@ -55,7 +55,7 @@ describe("schema", () => {
     expect(p.api_key?.writeOnly).toBe(true);
     expect(p.batch_size).toMatchObject({ default: 500, minimum: 1, maximum: 5000 });
     expect(p.batch_flush_interval?.default).toBe(250);
-    expect(p.max_pending_iocs?.default).toBe(20000);
+    expect(p.max_pending_iocs?.default).toBe(4000);
     expect(p.request_timeout?.default).toBe(30);
     expect(p.retry_max_delay?.default).toBe(300);
     expect(p.source?.default).toBe("OpenCTI");
