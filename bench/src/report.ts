@@ -1,0 +1,263 @@
+/** The targets of issue 6, checked against the figures, and the printed table / Markdown. */
+import { round } from "./measure.js";
+import type { BenchResults } from "./run.js";
+
+export interface TargetCheck {
+  readonly id: string;
+  readonly description: string;
+  readonly target: string;
+  readonly measured: string;
+  /** null: not measured in this run (section not run or failed). */
+  readonly pass: boolean | null;
+}
+
+export const TARGETS = {
+  backfillEventsPerSecond: 20_000,
+  baselineRatio: 1_000,
+  iocsPerRequest: 100,
+  liveP99Ms: 500,
+  liveRate: 500,
+  peakRssMB: 150,
+} as const;
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined || Number.isNaN(n)
+    ? "–"
+    : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function evaluateTargets(results: BenchResults): TargetCheck[] {
+  const { backfill, baseline, live, rateLimited, memory } = results.sections;
+  const checks: TargetCheck[] = [];
+  checks.push({
+    id: "backfill-throughput",
+    description: "backfill, end to end",
+    target: `≥ ${fmt(TARGETS.backfillEventsPerSecond)} events/s`,
+    measured: backfill ? `${fmt(backfill.eventsPerSecond)} events/s (${fmt(backfill.events)} events)` : "not run",
+    pass: backfill ? backfill.eventsPerSecond >= TARGETS.backfillEventsPerSecond && backfill.lost === 0 : null,
+  });
+  const ratio = backfill && baseline ? backfill.eventsPerSecond / baseline.eventsPerSecond : undefined;
+  checks.push({
+    id: "backfill-vs-baseline",
+    description: "backfill ÷ baseline (batch 1 + 200 ms per push), same run",
+    target: `≥ ${fmt(TARGETS.baselineRatio)}×`,
+    measured:
+      ratio !== undefined
+        ? `${fmt(ratio)}× (${fmt(backfill!.eventsPerSecond)} vs ${fmt(baseline!.eventsPerSecond, 2)} events/s)`
+        : "not run",
+    pass: ratio !== undefined ? ratio >= TARGETS.baselineRatio : null,
+  });
+  checks.push({
+    id: "iocs-per-request",
+    description: "IOCs per create request, backfill",
+    target: `≥ ${TARGETS.iocsPerRequest}`,
+    measured: backfill ? `${fmt(backfill.iocsPerRequest, 1)} (${fmt(backfill.requests)} requests)` : "not run",
+    pass: backfill ? backfill.iocsPerRequest >= TARGETS.iocsPerRequest : null,
+  });
+  const atTargetRate = live !== undefined && live.rate >= TARGETS.liveRate;
+  checks.push({
+    id: "live-p99",
+    description: `live latency p99 at ${TARGETS.liveRate} events/s`,
+    target: `≤ ${TARGETS.liveP99Ms} ms`,
+    measured: live
+      ? `${fmt(live.latencyMs.p99, 1)} ms at ${fmt(live.rate)} events/s for ${live.seconds} s, ${live.lost} lost`
+      : "not run",
+    pass: live ? (atTargetRate ? live.latencyMs.p99 <= TARGETS.liveP99Ms && live.lost === 0 : null) : null,
+  });
+  checks.push({
+    id: "rate-limited",
+    description: "rate-limited sync: time and IOCs lost",
+    target: rateLimited
+      ? `≤ ${fmt(rateLimited.targetSeconds, 1)} s (2 × ${fmt(rateLimited.events)} / ${rateLimited.batchSize} / ${rateLimited.rateLimitRpm} min), 0 lost`
+      : "≤ 2 × (N / batch size / 30) min, 0 lost",
+    measured: rateLimited
+      ? `${fmt(rateLimited.wallSeconds, 1)} s, ${rateLimited.lost} lost, ${rateLimited.rateLimited} × 429`
+      : "not run",
+    pass: rateLimited ? rateLimited.wallSeconds <= rateLimited.targetSeconds && rateLimited.lost === 0 : null,
+  });
+  const runs = memory?.runs ?? [];
+  const peaks = runs.map((r) => r.connector?.peakRssMB ?? Number.NaN);
+  const maxPeak = peaks.length > 0 ? Math.max(...peaks) : undefined;
+  checks.push({
+    id: "peak-rss",
+    description: "connector peak RSS at every backfill size",
+    target: `≤ ${TARGETS.peakRssMB} MB`,
+    measured:
+      runs.length > 0
+        ? runs.map((r) => `${fmt(r.events)}: ${fmt(r.connector?.peakRssMB, 1)} MB`).join(", ")
+        : "not run",
+    pass: maxPeak !== undefined && !Number.isNaN(maxPeak) ? maxPeak <= TARGETS.peakRssMB : null,
+  });
+  return checks;
+}
+
+const verdict = (pass: boolean | null): string => (pass === null ? "n/a" : pass ? "PASS" : "MISS");
+
+/** Rows `[section, figure, value]` of everything measured. */
+export function figureRows(results: BenchResults): string[][] {
+  const rows: string[][] = [];
+  const { backfill, baseline, live, rateLimited, memory, profile } = results.sections;
+  const run = (name: string, r: NonNullable<typeof backfill>) => {
+    rows.push([
+      name,
+      "events (IOCs expected / stored / lost)",
+      `${fmt(r.events)} (${fmt(r.iocsExpected)} / ${fmt(r.iocsStored)} / ${fmt(r.lost)})`,
+    ]);
+    if (r.ids)
+      rows.push([name, "id check (duplicates / unexpected)", `${fmt(r.ids.duplicates)} / ${fmt(r.ids.unexpected)}`]);
+    rows.push([
+      name,
+      "wall time, spawn → last IOC",
+      `${fmt(r.wallSeconds, 2)} s (first IOC at ${fmt(r.firstIocSeconds, 2)} s)`,
+    ]);
+    rows.push([
+      name,
+      "start-up: GraphQL / stream opened / first IOC",
+      `${fmt(r.startup.firstGraphqlSeconds ?? undefined, 2)} / ${fmt(r.startup.streamOpenedSeconds ?? undefined, 2)} / ${fmt(r.firstIocSeconds, 2)} s after spawn`,
+    ]);
+    rows.push([name, "events/s end to end", `${fmt(r.eventsPerSecond, r.eventsPerSecond < 100 ? 2 : 0)}`]);
+    rows.push([name, "IOCs/s after the first upload", fmt(r.iocsPerSecondAfterFirst, 0)]);
+    rows.push([
+      name,
+      "requests (429s) / IOCs per request",
+      `${fmt(r.requests)} (${fmt(r.rateLimited)}) / ${fmt(r.iocsPerRequest, 1)}`,
+    ]);
+    rows.push([
+      name,
+      "connector CPU (user+sys) / peak RSS",
+      r.connector ? `${fmt(r.connector.cpuSeconds, 2)} s / ${fmt(r.connector.peakRssMB, 1)} MB` : "–",
+    ]);
+    rows.push([name, "events per connector CPU-second", fmt(r.eventsPerConnectorCpuSecond)]);
+    if (r.timeline) {
+      const t = r.timeline;
+      rows.push([
+        name,
+        "per create: in SentinelOne / between requests",
+        `median ${fmt(t.inSentinelOneMs.median, 1)} / ${fmt(t.betweenRequestsMs.median, 1)} ms; total ${fmt(t.inSentinelOneMs.total / 1000, 2)} / ${fmt(t.betweenRequestsMs.total / 1000, 2)} s of ${fmt(t.windowMs / 1000, 2)} s`,
+      ]);
+    }
+    rows.push([
+      name,
+      "simulators CPU (OpenCTI / SentinelOne)",
+      `${fmt(r.openctiSimulator?.cpuSeconds, 2)} s / ${fmt(r.sentinelOneSimulator?.cpuSeconds, 2)} s`,
+    ]);
+  };
+  if (backfill) run("backfill", backfill);
+  if (live) {
+    rows.push([
+      "live",
+      "published (rate achieved)",
+      `${fmt(live.published)} in ${fmt(live.publishWindowSeconds, 1)} s (${fmt(live.achievedRate, 1)}/s)`,
+    ]);
+    const l = live.latencyMs;
+    rows.push([
+      "live",
+      "latency p50 / p95 / p99 / max",
+      `${fmt(l.p50, 1)} / ${fmt(l.p95, 1)} / ${fmt(l.p99, 1)} / ${fmt(l.max, 1)} ms`,
+    ]);
+    rows.push(["live", "stored / lost", `${fmt(live.iocsStored)} / ${fmt(live.lost)}`]);
+    rows.push(["live", "requests / IOCs per request", `${fmt(live.requests)} / ${fmt(live.iocsPerRequest, 1)}`]);
+    if (live.connector) {
+      rows.push([
+        "live",
+        "connector CPU / peak RSS",
+        `${fmt(live.connector.cpuSeconds, 2)} s (${fmt(live.connector.cpuPercentOfOneCore, 1)} % of a core) / ${fmt(live.connector.peakRssMB, 1)} MB`,
+      ]);
+    }
+  }
+  if (rateLimited) {
+    run("rate-limited", rateLimited);
+    rows.push([
+      "rate-limited",
+      "limit",
+      `${rateLimited.rateLimitRpm}/min, bucket ${rateLimited.rateLimitBurst}, Retry-After seconds`,
+    ]);
+  }
+  if (baseline) {
+    run("baseline", baseline);
+    rows.push(["baseline", "design", `batch size 1, ${baseline.pauseBy}`]);
+  }
+  for (const r of memory?.runs ?? []) {
+    rows.push([
+      "memory",
+      `${fmt(r.events)} events`,
+      `peak RSS ${fmt(r.connector?.peakRssMB, 1)} MB, ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.iocsPerRequest, 1)} IOCs/request, lost ${r.lost}`,
+    ]);
+  }
+  if (profile) {
+    const p = profile.run;
+    rows.push([
+      "profile",
+      "profiled backfill (slower than unprofiled)",
+      `${fmt(p.events)} events, ${fmt(p.eventsPerSecond)} events/s, connector CPU ${fmt(p.connector?.cpuSeconds, 2)} s`,
+    ]);
+    for (const s of profile.summaries) {
+      const who = s.file.replace(/^.*\/profile-/, "").replace(/\.cpuprofile$/, "");
+      rows.push([
+        "profile",
+        who,
+        `busy ${fmt(s.busyMs)} ms: ${s.areas
+          .slice(0, 4)
+          .map((a) => `${a.name} ${fmt(a.percent, 1)} %`)
+          .join(", ")}`,
+      ]);
+    }
+  }
+  return rows;
+}
+
+function align(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "))
+    .join("\n");
+}
+
+export function renderTable(results: BenchResults): string {
+  const m = results.machine;
+  const lines = [
+    `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.totalMemoryGiB} GiB; load ${m.loadAverageStart.join(" ")} → ${m.loadAverageEnd.join(" ")}`,
+    `Command: ${results.command}   (${results.durationSeconds} s)`,
+    "",
+    align([["section", "figure", "value"], ...figureRows(results)]),
+    "",
+    align([
+      ["target", "wanted", "measured", ""],
+      ...results.targets.map((t) => [t.description, t.target, t.measured, verdict(t.pass)]),
+    ]),
+  ];
+  if (results.errors.length > 0) {
+    lines.push("", "Errors:", ...results.errors.map((e) => `  ${e.section}: ${e.message}`));
+  }
+  lines.push("", `Results: ${results.resultsFile}`);
+  return lines.join("\n");
+}
+
+const md = (cell: string): string => cell.replace(/\|/g, "\\|");
+
+/** The figures as Markdown (for docs/benchmarks.md). */
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const out = [
+    `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverageStart.join(" / ")} at the start, ${m.loadAverageEnd.join(" / ")} at the end`,
+    `- Command: \`${results.command}\` (${results.startedAt}, ${round(results.durationSeconds / 60, 1)} min)`,
+    `- Connector: batch size ${results.connectorDefaults.batchSize}, flush interval ${results.connectorDefaults.flushIntervalMs} ms, max pending IOCs ${results.connectorDefaults.maxPendingIocs} (defaults)${results.options.batchSize !== undefined ? `; this run: batch size ${results.options.batchSize}` : ""}`,
+    "",
+    "| target | wanted | measured | |",
+    "|---|---|---|---|",
+    ...results.targets.map(
+      (t) => `| ${md(t.description)} | ${md(t.target)} | ${md(t.measured)} | ${verdict(t.pass)} |`,
+    ),
+    "",
+    "| section | figure | value |",
+    "|---|---|---|",
+    ...figureRows(results).map((r) => `| ${r.map(md).join(" | ")} |`),
+  ];
+  if (results.errors.length > 0)
+    out.push("", "Errors:", ...results.errors.map((e) => `- ${e.section}: ${md(e.message)}`));
+  return `${out.join("\n")}\n`;
+}

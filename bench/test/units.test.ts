@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { percentile, summarize } from "../src/measure.js";
+import { parseBenchArgs, UsageError } from "../src/options.js";
+import { areaOf } from "../src/profile.js";
+import { CHUNK_EVENTS, composition, planChunk } from "../src/workload.js";
+
+describe("options", () => {
+  it("has the issue's defaults", () => {
+    const o = parseBenchArgs([])!;
+    expect(o).toMatchObject({ backfill: 100_000, liveRate: 500, liveSeconds: 30, rateLimited: 20_000, baseline: 500 });
+    expect(o.memory).toEqual([10_000, 100_000, 1_000_000]);
+    expect(o.only).toEqual(["backfill", "live", "rate-limited", "baseline", "memory"]);
+    expect(o.profile).toBe(false);
+  });
+
+  it("--quick shrinks the sizes; explicit options win", () => {
+    const o = parseBenchArgs(["--quick", "--backfill", "7000"])!;
+    expect(o.quick).toBe(true);
+    expect(o.backfill).toBe(7000);
+    expect(o.liveSeconds).toBeLessThan(30);
+  });
+
+  it("parses --only (profile included), --memory and --connector-env", () => {
+    const o = parseBenchArgs([
+      "--only",
+      "live,backfill,profile",
+      "--memory",
+      "1_000,2000",
+      "--connector-env",
+      "A=1",
+      "--connector-env",
+      "NODE_OPTIONS=--max-old-space-size=64",
+    ])!;
+    expect(o.only).toEqual(["backfill", "live"]);
+    expect(o.profile).toBe(true);
+    expect(o.memory).toEqual([1000, 2000]);
+    expect(o.connectorEnv).toEqual({ A: "1", NODE_OPTIONS: "--max-old-space-size=64" });
+  });
+
+  it("refuses bad values", () => {
+    expect(() => parseBenchArgs(["--backfill", "ten"])).toThrow(UsageError);
+    expect(() => parseBenchArgs(["--only", "nope"])).toThrow(UsageError);
+    expect(() => parseBenchArgs(["--unknown"])).toThrow(UsageError);
+    expect(parseBenchArgs(["--help"])).toBeUndefined();
+  });
+});
+
+describe("workload", () => {
+  it("splits chunks into supported and unsupported events", () => {
+    const plan = planChunk(CHUNK_EVENTS);
+    expect(plan.feed + plan.md5 + plan.sha1 + plan.unsupported).toBe(CHUNK_EVENTS);
+    expect(plan.unsupported).toBe(80);
+    const c = composition(100_000);
+    expect(c.supported + c.unsupported).toBe(100_000);
+    const byType = Object.values(c.byType).reduce((a, b) => a + b, 0);
+    expect(byType).toBe(100_000);
+    expect(composition(1).supported).toBe(1);
+  });
+});
+
+describe("statistics", () => {
+  it("nearest-rank percentiles", () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(summarize([3, 1, 2])).toMatchObject({ count: 3, min: 1, max: 3, p50: 2 });
+  });
+});
+
+describe("profile areas", () => {
+  it("charges frames to SDK / connector folders, packages and Node", () => {
+    const frame = (url: string, functionName = "f") => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+    expect(areaOf(frame("file:///r/connector-sdk/dist/stream/live-stream.js"))).toBe("sdk: stream");
+    expect(areaOf(frame("file:///r/connectors/sentinelone-intel/dist/handler.js"))).toBe("connector: handler");
+    expect(areaOf(frame("file:///r/node_modules/axios/lib/core/Axios.js"))).toBe("npm: axios");
+    expect(areaOf(frame("node:internal/streams/readable"))).toBe("node:internal/streams/readable");
+    expect(areaOf(frame("", "(garbage collector)"))).toBe("GC");
+  });
+});
