@@ -160,6 +160,16 @@ export class LiveStream {
       this.onEvent(event);
     };
     for (const name of EVENT_NAMES) source.addEventListener(name, listener as unknown as Parameters<EventSource["addEventListener"]>[1]);
+    // EventSource only delivers the names it is listening to; a message with any other name would vanish
+    // silently. Catch those too, so the runner logs them (with their id) as malformed instead.
+    const dispatch = source.dispatchEvent.bind(source);
+    source.dispatchEvent = (event: Event): boolean => {
+      const known = (EVENT_NAMES as readonly string[]).includes(event.type);
+      if (!known && event.type !== "open" && event.type !== "error" && "data" in event) {
+        listener(event as unknown as SseMessage);
+      }
+      return dispatch(event);
+    };
     source.addEventListener("open", () => {
       if (source === this.source) this.currentStatus = this.gate.open ? "open" : "paused";
     });

@@ -8,6 +8,7 @@
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { scrubSecrets, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "../di.js";
 import type { SentinelOneSettings } from "../settings.js";
 import { S1_TOKENS } from "../tokens.js";
@@ -36,13 +37,17 @@ export class DeadLetterFile implements DeadLetterSink {
   private ready: Promise<void> | undefined;
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(@inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">) {
+  constructor(
+    @inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">,
+    // SentinelOne's error details may echo what was sent, including a key pasted into the wrong field.
+    @inject(TOKENS.Secrets) private readonly secrets: readonly string[] = [],
+  ) {
     this.location = settings.deadLetterPath;
   }
 
   write(records: readonly DeadLetterRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    const text = records.map((record) => `${JSON.stringify(record)}\n`).join("");
+    const text = scrubSecrets(records.map((record) => `${JSON.stringify(record)}\n`).join(""), this.secrets);
     // Writes are chained so lines from concurrent calls never interleave.
     const next = this.tail.then(async () => {
       this.ready ??= mkdir(dirname(this.location), { recursive: true }).then(() => undefined);
