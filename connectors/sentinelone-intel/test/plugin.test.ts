@@ -83,6 +83,7 @@ describe("wired in a child container, against the simulator", () => {
     child.register(TOKENS.HttpAgents, { useValue: agents });
     child.register(TOKENS.Lifecycle, { useValue: lifecycle });
     child.register(TOKENS.ShutdownSignal, { useValue: lifecycle.signal });
+    child.register(TOKENS.Secrets, { useValue: [config.sentinelone_intel.api_key, config.opencti.token] });
     plugin.register?.(child, config);
     const handler = child.resolve<StreamEventHandler>(plugin.handler);
     let seq = 0;
