@@ -42,6 +42,8 @@ export interface BenchOptions {
   readonly connectorMain: string | undefined;
   /** Extra `node` flags of every connector process (`--connector-node-flag`, repeatable): experiments. */
   readonly connectorNodeFlags: readonly string[];
+  /** Run the connector with the node flags of the root `npm start` script (what users run). */
+  readonly deployed: boolean;
   /** Milliseconds between two polls of the simulators / `/proc` (default 50). */
   readonly pollMs: number;
   readonly quick: boolean;
@@ -66,6 +68,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   connectorEnv: {},
   connectorMain: undefined,
   connectorNodeFlags: [],
+  deployed: false,
   pollMs: 50,
   quick: false,
 };
@@ -103,6 +106,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --results <dir>         where latest.json, logs and profiles go (default bench/results)
   --connector-env K=V     extra environment of every connector process, repeatable (experiments, e.g.
                           CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64)
+  --deployed              run the connector with the node flags of the root \`npm start\` script (heap sizing)
   --connector-node-flag=F extra node flag of every connector process, repeatable (e.g. =--trace-gc)
   --connector-main <file> run this build of the connector instead of connectors/sentinelone-intel/dist/main.js
   --poll-ms <n>           polling period of the simulators and /proc (default 50)
@@ -190,6 +194,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
         "connector-env": { type: "string", multiple: true },
         "connector-main": { type: "string" },
         "connector-node-flag": { type: "string", multiple: true },
+        deployed: { type: "boolean" },
         "poll-ms": { type: "string" },
         quick: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -223,6 +228,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     resultsDir: str("results"),
     connectorMain: str("connector-main"),
     connectorNodeFlags: v["connector-node-flag"] as string[] | undefined,
+    deployed: v.deployed === true ? true : undefined,
     connectorEnv: envPairs(v["connector-env"] as unknown as string[] | undefined),
     pollMs: integer("poll-ms", str("poll-ms"), 5),
   };

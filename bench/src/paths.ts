@@ -1,5 +1,5 @@
 /** Where things are, from `bench/src` (vitest) or `bench/dist` (`npm run bench`): both sit two levels below the root. */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,4 +19,19 @@ export const DEFAULT_RESULTS_DIR = join(REPO_ROOT, "bench/results");
 /** Built files that are missing (empty when the benchmark can run). */
 export function missingBuiltFiles(): string[] {
   return Object.values(BUILT).filter((file) => !existsSync(file));
+}
+
+/**
+ * The node flags the root `npm start` script gives the connector (`node <flags> connectors/sentinelone-intel/dist/main.js`),
+ * so that `--deployed` measures what users run.
+ */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  const start = pkg.scripts?.start ?? "";
+  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+connectors\/sentinelone-intel\/dist\/main\.js/.exec(start);
+  if (!match)
+    throw new Error(
+      `cannot find "node … connectors/sentinelone-intel/dist/main.js" in the root start script: ${start}`,
+    );
+  return match[1]!.trim() === "" ? [] : match[1]!.trim().split(/\s+/);
 }

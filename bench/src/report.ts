@@ -222,6 +222,7 @@ export function renderTable(results: BenchResults): string {
   const lines = [
     `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.totalMemoryGiB} GiB; load ${m.loadAverageStart.join(" ")} → ${m.loadAverageEnd.join(" ")}`,
     `Command: ${results.command}   (${results.durationSeconds} s)`,
+    `Connector node flags: ${results.connectorNodeFlags.join(" ") || "none"}`,
     "",
     align([["section", "figure", "value"], ...figureRows(results)]),
     "",
@@ -245,7 +246,13 @@ export function renderMarkdown(results: BenchResults): string {
   const out = [
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverageStart.join(" / ")} at the start, ${m.loadAverageEnd.join(" / ")} at the end`,
     `- Command: \`${results.command}\` (${results.startedAt}, ${round(results.durationSeconds / 60, 1)} min)`,
-    `- Connector: batch size ${results.connectorDefaults.batchSize}, flush interval ${results.connectorDefaults.flushIntervalMs} ms, max pending IOCs ${results.connectorDefaults.maxPendingIocs} (defaults)${results.options.batchSize !== undefined ? `; this run: batch size ${results.options.batchSize}` : ""}`,
+    `- Connector: batch size ${results.connectorDefaults.batchSize}, flush interval ${results.connectorDefaults.flushIntervalMs} ms, max pending IOCs ${results.connectorDefaults.maxPendingIocs} (defaults)${results.options.batchSize !== undefined ? `; this run: batch size ${results.options.batchSize}` : ""}; node flags: ${results.connectorNodeFlags.length > 0 ? `\`${results.connectorNodeFlags.join(" ")}\`` : "none"}${
+      Object.keys(results.options.connectorEnv).length > 0
+        ? `; extra environment: \`${Object.entries(results.options.connectorEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")}\``
+        : ""
+    }`,
     "",
     "| target | wanted | measured | |",
     "|---|---|---|---|",

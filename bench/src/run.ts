@@ -10,7 +10,7 @@ import { configSchema } from "@octi/connector-sentinelone-intel";
 import { cleanEnv } from "./connector.js";
 import { Progress, round } from "./measure.js";
 import type { BenchOptions, Section } from "./options.js";
-import { BUILD_ORDER, DEFAULT_RESULTS_DIR, missingBuiltFiles, REPO_ROOT } from "./paths.js";
+import { BUILD_ORDER, DEFAULT_RESULTS_DIR, missingBuiltFiles, REPO_ROOT, startScriptNodeFlags } from "./paths.js";
 import { cpuModel } from "./proc.js";
 import { stopAll } from "./processes.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
@@ -62,6 +62,8 @@ export interface BenchResults {
   readonly options: BenchOptions;
   readonly machine: Machine;
   readonly connectorDefaults: ConnectorDefaults;
+  /** Node flags every connector process got (`--deployed`, `--connector-node-flag`). */
+  readonly connectorNodeFlags: readonly string[];
   readonly sections: {
     backfill?: BackfillRun;
     live?: LiveRun;
@@ -134,7 +136,7 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
     progress,
     connectorEnv: options.connectorEnv,
     connectorMain: options.connectorMain,
-    connectorNodeFlags: options.connectorNodeFlags,
+    connectorNodeFlags: [...(options.deployed ? startScriptNodeFlags() : []), ...options.connectorNodeFlags],
   };
   const defaults = connectorDefaults();
   const batchSize = options.batchSize ?? defaults.batchSize;
@@ -287,6 +289,7 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
       loadAverageEnd: loadavg().map((l) => round(l, 2)),
     },
     connectorDefaults: defaults,
+    connectorNodeFlags: ctx.connectorNodeFlags,
     sections,
     targets: [],
     errors,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
+import { startScriptNodeFlags } from "../src/paths.js";
 import { areaOf } from "../src/profile.js";
 import { CHUNK_EVENTS, composition, planChunk } from "../src/workload.js";
 
@@ -35,6 +36,13 @@ describe("options", () => {
     expect(o.profile).toBe(true);
     expect(o.memory).toEqual([1000, 2000]);
     expect(o.connectorEnv).toEqual({ A: "1", NODE_OPTIONS: "--max-old-space-size=64" });
+  });
+
+  it("--deployed takes the connector's node flags from the root start script", () => {
+    expect(parseBenchArgs(["--deployed"])!.deployed).toBe(true);
+    const flags = startScriptNodeFlags();
+    expect(Array.isArray(flags)).toBe(true);
+    for (const flag of flags) expect(flag).toMatch(/^--[\w-]+/);
   });
 
   it("refuses bad values", () => {
