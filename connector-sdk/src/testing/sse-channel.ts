@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { StixObject } from "../stream/envelope.js";
+import { compareStreamIds } from "../state/stream-ids.js";
 import { STIX_EXT_OCTI } from "./constants.js";
 import { EventLog, type LogCursor, parseStreamIdParts, type Segment } from "./event-log.js";
 import { applyPatch } from "./json-patch.js";
@@ -224,7 +225,12 @@ export class SseChannel {
 
   private sendHeartbeat(): void {
     if (this.closed || !this.idle || this.log.positionOf(this.cursor) < this.log.length) return;
-    this.lastId ??= this.log.reserveIdleId();
+    // OpenCTI's reader sets the last id to `<now>-0` after an empty read: an idle heartbeat never stays behind
+    // events this connection read but did not send (e.g. deletes skipped by a recovery snapshot).
+    const newest = this.log.lastId;
+    if (this.lastId === undefined || (newest !== undefined && compareStreamIds(this.lastId, newest) < 0)) {
+      this.lastId = this.log.reserveIdleId();
+    }
     const ms = parseStreamIdParts(this.lastId)?.ms ?? Date.now();
     this.res.write(`id: ${this.lastId}\nevent: heartbeat\ndata: ${JSON.stringify(new Date(ms).toISOString())}\n\n`);
   }

@@ -288,6 +288,23 @@ describe("OpenCTI simulator: live stream", () => {
     }
   });
 
+  it("after a recovery whose last events were not sent (a delete), idle heartbeats move past them", async () => {
+    // OpenCTI's reader sets the connection's last id to `<now>-0` after an empty XREAD, so an idle heartbeat
+    // never stays behind events the connection skipped; a client that persists it does not re-read them forever.
+    sim.publish(createEvent(ind(1)));
+    const doomed = ind(2);
+    sim.publish(createEvent(doomed));
+    const lastId = sim.publish(deleteEvent(doomed));
+    await until(() => Date.now() > Number(lastId.split("-")[0]) + 2, "the clock to move on");
+    const recover = new Date().toISOString();
+    await until(() => Date.now() > Date.parse(recover) + 2, "the clock to move on");
+    const conn = await connect(`/stream/${STREAM}?recover=${encodeURIComponent(recover)}`, { "last-event-id": "0-0" });
+    const [beat] = await conn.waitFor(1, (m) => m.event === "heartbeat");
+    expect(compareStreamIds(beat!.id!, lastId)).toBeGreaterThanOrEqual(0);
+    const next = sim.publish(createEvent(ind(3)));
+    expect(compareStreamIds(next, beat!.id!)).toBeGreaterThan(0);
+  });
+
   it("dropEvery(k) cuts each connection after k events; resuming from the last id loses nothing", async () => {
     const ids = Array.from({ length: 10 }, (_, n) => sim.publish(createEvent(ind(n))));
     sim.dropEvery(3);
