@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from "axios";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
-import { OpenCtiApiError } from "./errors.js";
 import { HEALTH_CHECK, PING_CONNECTOR, REGISTER_CONNECTOR, STREAM_COLLECTION } from "./documents.js";
+import { OpenCtiApiError } from "./errors.js";
 
 export interface OpenCtiClientOptions {
   /** Base URL of the platform; trailing slashes are removed. */
@@ -107,7 +107,12 @@ export class OpenCtiClient {
     if (first) {
       const code = first.extensions?.code ?? "UNKNOWN";
       const kind = code === "AUTH_REQUIRED" ? "auth" : code === "FORBIDDEN_ACCESS" ? "forbidden" : "rejected";
-      throw new OpenCtiApiError(`OpenCTI answered ${code}: ${first.message ?? "no message"}`, kind, response.status, code);
+      throw new OpenCtiApiError(
+        `OpenCTI answered ${code}: ${first.message ?? "no message"}`,
+        kind,
+        response.status,
+        code,
+      );
     }
     if (response.status === 401) {
       throw new OpenCtiApiError("OpenCTI refused the token (HTTP 401): check OPENCTI_TOKEN", "auth", 401);

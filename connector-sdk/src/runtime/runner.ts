@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
-import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { type DependencyContainer, container as rootContainer } from "tsyringe";
 import { buildConfigSchema, loadConfig } from "../config/index.js";
 import type { BaseConfig, ConfigSchema, ConfigSource } from "../config/types.js";
 import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
@@ -17,7 +17,7 @@ import { parseStreamId } from "../state/stream-ids.js";
 import { parseState, resolveInitialState, type StreamState, sameState, serializeState } from "../state/stream-state.js";
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
-import { FatalConnectorError, type ConnectorPlugin, type Lifecycle, type StreamEventHandler } from "./plugin.js";
+import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
 import { TOKENS } from "./tokens.js";
 
 const SDK_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -247,10 +247,13 @@ class Engine {
           baseMs: this.timing.retryBaseMs,
           maxMs: this.config.connector.live_stream_reconnect_max_delay * 1000,
         });
-        this.apiLogger.error("OpenCTI API is not reachable. Waiting for OpenCTI API to start or check your configuration...", {
-          reason: (error as Error).message,
-          retry_in_ms: delay,
-        });
+        this.apiLogger.error(
+          "OpenCTI API is not reachable. Waiting for OpenCTI API to start or check your configuration...",
+          {
+            reason: (error as Error).message,
+            retry_in_ms: delay,
+          },
+        );
         try {
           await sleep(delay, this.abort.signal);
         } catch {
@@ -355,7 +358,11 @@ class Engine {
     sdk.eventsReceived.inc({ event });
     if (isMalformed(parsed)) {
       sdk.eventsMalformed.inc();
-      this.logger.warning("Malformed stream event skipped", { event_id: parsed.id, event: parsed.event.slice(0, 40), reason: parsed.reason });
+      this.logger.warning("Malformed stream event skipped", {
+        event_id: parsed.id,
+        event: parsed.event.slice(0, 40),
+        reason: parsed.reason,
+      });
       ack();
       return;
     }

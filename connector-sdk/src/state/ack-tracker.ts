@@ -105,7 +105,8 @@ export class AckTracker {
   private isClosed(id: string): boolean {
     return (
       this.uniqueIds ||
-      id !== this.lastReceivedId || (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
+      id !== this.lastReceivedId ||
+      (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
     );
   }
 

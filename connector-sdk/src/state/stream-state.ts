@@ -90,7 +90,10 @@ function asciiJson(text: string): string {
 }
 
 /** Deep equality of two parsed states (pycti compares dicts). */
-export function sameState(a: Readonly<Record<string, unknown>> | null, b: Readonly<Record<string, unknown>> | null): boolean {
+export function sameState(
+  a: Readonly<Record<string, unknown>> | null,
+  b: Readonly<Record<string, unknown>> | null,
+): boolean {
   return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }
 

@@ -159,7 +159,8 @@ export class LiveStream {
       if (source !== this.source) return;
       this.onEvent(event);
     };
-    for (const name of EVENT_NAMES) source.addEventListener(name, listener as unknown as Parameters<EventSource["addEventListener"]>[1]);
+    for (const name of EVENT_NAMES)
+      source.addEventListener(name, listener as unknown as Parameters<EventSource["addEventListener"]>[1]);
     // EventSource only delivers the names it is listening to; a message with any other name would vanish
     // silently. Catch those too, so the runner logs them (with their id) as malformed instead.
     const dispatch = source.dispatchEvent.bind(source);

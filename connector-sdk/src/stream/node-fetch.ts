@@ -1,4 +1,4 @@
-import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
+import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Gate } from "./gate.js";
 
@@ -48,7 +48,13 @@ export function createNodeFetch(options: NodeFetchOptions): typeof fetch {
         }
         if (status !== 200) {
           res.resume();
-          resolve(new Response(null, { status: status >= 200 && status <= 599 ? status : 502, statusText, headers: responseHeaders }));
+          resolve(
+            new Response(null, {
+              status: status >= 200 && status <= 599 ? status : 502,
+              statusText,
+              headers: responseHeaders,
+            }),
+          );
           return;
         }
         const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -59,7 +65,8 @@ export function createNodeFetch(options: NodeFetchOptions): typeof fetch {
               try {
                 const next = await chunks.next();
                 if (next.done) controller.close();
-                else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+                else
+                  controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
               } catch (error) {
                 controller.error(error);
               }

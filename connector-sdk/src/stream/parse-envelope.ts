@@ -1,4 +1,4 @@
-import type { MalformedEvent, StreamAction, StreamEvent, StixObject } from "./envelope.js";
+import type { MalformedEvent, StixObject, StreamAction, StreamEvent } from "./envelope.js";
 
 const ACTIONS: ReadonlySet<string> = new Set(["create", "update", "delete", "merge"]);
 

@@ -4,7 +4,9 @@ import { buildSchema, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { ALL_DOCUMENTS } from "../../src/opencti/documents.js";
 
-const schema = buildSchema(readFileSync(fileURLToPath(new URL("../../schema/opencti.graphql", import.meta.url)), "utf8"));
+const schema = buildSchema(
+  readFileSync(fileURLToPath(new URL("../../schema/opencti.graphql", import.meta.url)), "utf8"),
+);
 
 describe("GraphQL documents", () => {
   it.each(Object.entries(ALL_DOCUMENTS))("%s is valid against OpenCTI 6.9.17's schema", (_name, document) => {

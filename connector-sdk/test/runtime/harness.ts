@@ -1,5 +1,5 @@
-import { PassThrough } from "node:stream";
 import { randomUUID } from "node:crypto";
+import { PassThrough } from "node:stream";
 
 /** Collects the JSON log lines a run writes. */
 export class LogCapture {
@@ -29,7 +29,11 @@ export class LogCapture {
 }
 
 /** Polls until `check` returns a truthy value (tests wait on outcomes, never on fixed sleeps). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

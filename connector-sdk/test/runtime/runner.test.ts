@@ -1,14 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { OpenCtiSimulator, createEvent, deleteEvent, makeIndicator } from "../../src/testing/index.js";
-import { LogCapture, baseEnv, waitFor } from "./harness.js";
+import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
+import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 
 const STREAM = "runner-test-stream";
 const TOKEN = "runner-test-token";
 
 function indicator(n: number) {
-  return makeIndicator({ pattern: `[ipv4-addr:value = '10.0.${Math.floor(n / 250)}.${n % 250}']`, name: `ind-${n}`, seed: `runner-${n}` });
+  return makeIndicator({
+    pattern: `[ipv4-addr:value = '10.0.${Math.floor(n / 250)}.${n % 250}']`,
+    name: `ind-${n}`,
+    seed: `runner-${n}`,
+  });
 }
 
 describe("runner end-to-end against the OpenCTI simulator", () => {
@@ -16,7 +20,11 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
   let runs: ConnectorRun[] = [];
 
   beforeEach(async () => {
-    sim = new OpenCtiSimulator({ token: TOKEN, streams: [{ id: STREAM, name: "Runner test" }], heartbeatIntervalMs: 200 });
+    sim = new OpenCtiSimulator({
+      token: TOKEN,
+      streams: [{ id: STREAM, name: "Runner test" }],
+      heartbeatIntervalMs: 200,
+    });
     await sim.start();
     runs = [];
   });
@@ -27,7 +35,12 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
   });
 
   async function start(recorder: Recorder, env: Record<string, string>, logs = new LogCapture()) {
-    const run = await startConnector(recordingPlugin(recorder), { env, searchDirs: [], logStream: logs.stream, retryBaseMs: 50 });
+    const run = await startConnector(recordingPlugin(recorder), {
+      env,
+      searchDirs: [],
+      logStream: logs.stream,
+      retryBaseMs: 50,
+    });
     runs.push(run);
     return run;
   }
@@ -96,7 +109,9 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     await waitFor(() => recorder.events.length >= 60, "60 events", 30_000);
     expect(recorder.ids()).toEqual(Array.from({ length: 60 }, (_, i) => indicator(i).id));
     expect(sim.streamRequests.length).toBeGreaterThan(5);
-    expect(await run.metrics.registry.getSingleMetricAsString("stream_reconnects_total")).toMatch(/stream_reconnects_total [1-9]/);
+    expect(await run.metrics.registry.getSingleMetricAsString("stream_reconnects_total")).toMatch(
+      /stream_reconnects_total [1-9]/,
+    );
   });
 
   it("skips a malformed event with a logged reason and delivers the ones around it", async () => {

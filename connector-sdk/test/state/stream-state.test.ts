@@ -30,7 +30,9 @@ describe("stream state (pycti-compatible)", () => {
   });
 
   it("applies the configured start timestamp and recover date only when there is no state", () => {
-    expect(resolveInitialState(null, { startTimestamp: 1700000000000, recoverIsoDate: "2024-01-01T00:00:00Z" })).toEqual({
+    expect(
+      resolveInitialState(null, { startTimestamp: 1700000000000, recoverIsoDate: "2024-01-01T00:00:00Z" }),
+    ).toEqual({
       start_from: "1700000000000-0",
       recover_until: "2024-01-01T00:00:00Z",
     });
@@ -40,7 +42,9 @@ describe("stream state (pycti-compatible)", () => {
   });
 
   it("reads the legacy keys and keeps extra keys", () => {
-    expect(resolveInitialState({ connectorLastEventId: "9-1", connectorStartTime: "2020-01-01T00:00:00Z", mine: 1 }, {})).toEqual({
+    expect(
+      resolveInitialState({ connectorLastEventId: "9-1", connectorStartTime: "2020-01-01T00:00:00Z", mine: 1 }, {}),
+    ).toEqual({
       start_from: "9-1",
       recover_until: "2020-01-01T00:00:00Z",
       mine: 1,

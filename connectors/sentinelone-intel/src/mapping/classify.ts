@@ -12,9 +12,9 @@
 import {
   type Comparison,
   type ComparisonExpression,
+  DEFAULT_MAX_PATTERN_LENGTH,
   type ObservationExpression,
   type Pattern,
-  DEFAULT_MAX_PATTERN_LENGTH,
   parsePattern,
   type StixObject,
   StixPatternError,
@@ -126,7 +126,8 @@ function parse(pattern: string, maxLength: number | undefined): ParseResult {
     return { ok: true, pattern: parsePattern(pattern, options) };
   } catch (first) {
     // Too long is too long: no repair pass (it would only lengthen the text and blur the reported length).
-    if (pattern.length > (maxLength ?? DEFAULT_MAX_PATTERN_LENGTH)) return { ok: false, detail: describeParseError(first, []) };
+    if (pattern.length > (maxLength ?? DEFAULT_MAX_PATTERN_LENGTH))
+      return { ok: false, detail: describeParseError(first, []) };
     // OpenCTI and feeds write `file:hashes.SHA-256` unquoted, which the STIX 2.1 grammar does not allow (a
     // property name with '-' must be quoted). Quote such names outside string literals and parse again.
     const repaired = quoteHyphenatedProperties(pattern);
