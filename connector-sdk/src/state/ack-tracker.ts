@@ -23,7 +23,6 @@ export class AckTracker {
   private openGroup: string | undefined;
   private lastReceivedId: string | undefined;
   private previousDistinctId: string | undefined;
-  private countAtLastId = 0;
   private closedThrough: string | undefined;
 
   /**
@@ -58,11 +57,9 @@ export class AckTracker {
     if (id !== this.lastReceivedId) {
       this.previousDistinctId = this.lastReceivedId;
       this.lastReceivedId = id;
-      this.countAtLastId = 0;
       // A later id closes the previous group: it may now be committed.
       if (this.openGroup !== undefined) this.advance();
     }
-    this.countAtLastId++;
     const entry: AckEntry = { id, done: false };
     this.queue.push(entry);
     return entry;
@@ -81,25 +78,23 @@ export class AckTracker {
   }
 
   /**
-   * Where a reconnect resumes without losing a message of a half-received id group: the last closed
-   * received id, and how many already-received messages carrying the next id must be skipped.
+   * Where a reconnect resumes without losing a message of a half-received id group: the last closed received
+   * id, and the id of the open group whose re-sent messages the stream must sort out (`skipId`). The number of
+   * messages in a group is not stable across connections (OpenCTI sends a dependency once per connection), so
+   * which of them to skip is decided by content, in the live stream.
    */
-  resumePoint(): { readonly from: string; readonly skip: number; readonly skipId: string | undefined } {
+  resumePoint(): { readonly from: string; readonly skipId: string | undefined } {
     if (this.lastReceivedId === undefined) {
-      return { from: this.closedThrough ?? this.startFrom, skip: 0, skipId: undefined };
+      return { from: this.closedThrough ?? this.startFrom, skipId: undefined };
     }
     if (this.isClosed(this.lastReceivedId)) {
       const from =
         this.closedThrough && compareStreamIds(this.closedThrough, this.lastReceivedId) > 0
           ? this.closedThrough
           : this.lastReceivedId;
-      return { from, skip: 0, skipId: undefined };
+      return { from, skipId: undefined };
     }
-    return {
-      from: this.previousDistinctId ?? this.startFrom,
-      skip: this.countAtLastId,
-      skipId: this.lastReceivedId,
-    };
+    return { from: this.previousDistinctId ?? this.startFrom, skipId: this.lastReceivedId };
   }
 
   private isClosed(id: string): boolean {

@@ -13,10 +13,12 @@ export interface RawStreamMessage {
 
 export interface ResumePoint {
   readonly from: string;
-  /** How many re-received messages carrying `skipId` to drop (they were received before the cut). */
-  readonly skip: number;
+  /** The half-received id group a resume from `from` sends again: its messages already handed over are dropped. */
   readonly skipId: string | undefined;
 }
+
+/** Messages of one id group remembered for a resume; past this, re-sent ones are delivered again (at-least-once). */
+const GROUP_MEMORY_LIMIT = 10_000;
 
 export interface LiveStreamOptions {
   /** OpenCTI base URL (no trailing slash needed). */
@@ -70,8 +72,11 @@ export class LiveStream {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastStatus: { status: number; statusText: string } | undefined;
-  private resumeAt: ResumePoint = { from: "0-0", skip: 0, skipId: undefined };
-  private skipRemaining = 0;
+  private resumeAt: ResumePoint = { from: "0-0", skipId: undefined };
+  /** The messages handed over for the newest id (only with dependencies: ids are unique otherwise). */
+  private group: { readonly id: string; readonly seen: Map<string, number> } | undefined;
+  /** What the current connection must not hand over again: a copy of `group` when it resumes inside it. */
+  private skipping: Map<string, number> | undefined;
   private currentStatus: LiveStreamStatus = "connecting";
   private readonly streamUrl: string;
 
@@ -134,7 +139,9 @@ export class LiveStream {
     if (this.stopped) return;
     this.currentStatus = "connecting";
     this.resumeAt = this.options.resumePoint();
-    this.skipRemaining = this.resumeAt.skip;
+    const group = this.group;
+    this.skipping =
+      group !== undefined && group.id === this.resumeAt.skipId && group.seen.size > 0 ? new Map(group.seen) : undefined;
     this.lastActivity = Date.now();
     this.lastStatus = undefined;
     const fetchImpl = createNodeFetch({
@@ -184,14 +191,28 @@ export class LiveStream {
     this.lastActivity = Date.now();
     this.attempt = 0;
     const id = event.lastEventId === "" ? undefined : event.lastEventId;
-    if (this.skipRemaining > 0 && id !== undefined && event.type !== "heartbeat" && event.type !== "connected") {
-      if (id === this.resumeAt.skipId) {
-        this.skipRemaining--;
-        return;
+    if (id !== undefined && event.type !== "heartbeat" && event.type !== "connected" && !this.options.noDependencies) {
+      // A resume inside a half-received group gets the whole group again, with its dependencies re-sent (their
+      // number differs per connection): drop exactly the messages already handed over, by content.
+      const key = `${event.type}\n${event.data}`;
+      if (this.skipping !== undefined) {
+        const count = id === this.resumeAt.skipId ? this.skipping.get(key) : undefined;
+        if (count !== undefined) {
+          if (count > 1) this.skipping.set(key, count - 1);
+          else this.skipping.delete(key);
+          return;
+        }
+        if (id !== this.resumeAt.skipId) this.skipping = undefined;
       }
-      this.skipRemaining = 0;
+      this.remember(id, key);
     }
     this.options.onMessage({ id, event: event.type, data: event.data });
+  }
+
+  private remember(id: string, key: string): void {
+    if (this.group?.id !== id) this.group = { id, seen: new Map() };
+    const { seen } = this.group;
+    if (seen.size < GROUP_MEMORY_LIMIT || seen.has(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
   }
 
   private onError(event: { code?: number; message?: string }): void {

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
+import {
+  createEvent,
+  deleteEvent,
+  makeIdentity,
+  makeIndicator,
+  makeTlpMarking,
+  OpenCtiSimulator,
+} from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 
@@ -99,6 +106,37 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     recorder.ackAll();
     await waitFor(() => run.state()?.start_from === ids[2], "commit of the last event (closed by a heartbeat)");
   });
+
+  it.for([4, 7, 11])(
+    "with dependencies (a group of messages per id, each dependency sent once per connection), cuts every %i messages lose and repeat no event",
+    async (k) => {
+      const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_NO_DEPENDENCIES: "false" });
+      // Few distinct dependencies: later groups on a connection are often the bare event, while the first group
+      // after a resume always carries its dependencies again, so group sizes differ between connections.
+      const authors = [0, 1, 2].map((a) => makeIdentity({ name: `Author ${a}` }));
+      const markings = [makeTlpMarking("TLP:GREEN"), makeTlpMarking("TLP:AMBER")];
+      for (let i = 0; i < 60; i++) {
+        const event = { ...createEvent(indicator(i)), dependencies: [authors[i % 3]!, markings[i % 2]!] };
+        sim.publish(event, STREAM);
+      }
+      sim.dropEvery(k);
+      const recorder = new Recorder();
+      await start(recorder, env);
+      const indicators = () => recorder.events.filter((e) => e.data.type === "indicator");
+      await waitFor(() => sim.streamRequests.length > 5 && indicators().length >= 60, "60 indicators", 30_000);
+      expect(indicators().map((e) => e.data.id)).toEqual(Array.from({ length: 60 }, (_, i) => indicator(i).id));
+      // Every dependency reaches the handler before the events that need it.
+      const seen = new Set<string>();
+      for (const event of recorder.events) {
+        if (event.data.type !== "indicator") seen.add(event.data.id);
+        else {
+          const i = Number(String(event.data.name).replace("ind-", ""));
+          expect(seen).toContain(authors[i % 3]!.id);
+          expect(seen).toContain(markings[i % 2]!.id);
+        }
+      }
+    },
+  );
 
   it("reconnects after dropped connections without losing or repeating events", async () => {
     const env = baseEnv(sim.url, TOKEN, STREAM);

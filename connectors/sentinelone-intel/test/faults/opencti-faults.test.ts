@@ -43,19 +43,14 @@ afterAll(() => {
 });
 
 describe("4. OpenCTI faults", () => {
-  it.for(
-    [
-      { name: "the stream is dropped every K events and mid-event", dependencies: false, k: 37 },
-      {
-        name: "the same with dependencies (several messages per id, CONNECTOR_LIVE_STREAM_NO_DEPENDENCIES=false)",
-        dependencies: true,
-        k: 23,
-      },
-      // KNOWN BUG (reported on the issue): with dependencies, a connection cut inside an id group shared by several
-      // messages loses some events (10 unexpected IOCs of 148). The default (no dependencies) case above passes.
-      // Reproduce with FAULTS_KNOWN_BUGS=1.
-    ].filter((c) => !c.dependencies || process.env.FAULTS_KNOWN_BUGS === "1"),
-  )(
+  it.for([
+    { name: "the stream is dropped every K events and mid-event", dependencies: false, k: 37 },
+    {
+      name: "the same with dependencies (several messages per id, CONNECTOR_LIVE_STREAM_NO_DEPENDENCIES=false)",
+      dependencies: true,
+      k: 23,
+    },
+  ])(
     "$name: nothing lost, nothing repeated",
     { timeout: budget(90_000, 600_000) },
     async ({ name, dependencies, k }, { task }) => {
