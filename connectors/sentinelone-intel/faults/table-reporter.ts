@@ -1,8 +1,9 @@
 /**
  * Prints the fault suite's summary table once every file has run: the rows the tests attached to
  * `task.meta.faults` (see test/faults/table.ts), failed tests marked, and a row for a test that failed before it
- * could measure anything.
+ * could measure anything. `FAULTS_TABLE_FILE=<path>` also writes the table there.
  */
+import { writeFileSync } from "node:fs";
 import type { Reporter, TestModule } from "vitest/node";
 import { type FaultRow, formatTable } from "../test/faults/table.js";
 
@@ -31,8 +32,9 @@ export default class FaultsTableReporter implements Reporter {
       }
     }
     if (rows.length === 0) return;
-    process.stdout.write(
-      `\nFault-injection summary (FAULTS_FULL=${process.env.FAULTS_FULL ?? "1"})\n${formatTable(rows)}\n\n`,
-    );
+    const table = formatTable(rows, 220);
+    process.stdout.write(`\nFault-injection summary (FAULTS_FULL=${process.env.FAULTS_FULL ?? "1"})\n${table}\n\n`);
+    // FAULTS_TABLE_FILE=path also writes the table as Markdown (for notes and docs).
+    if (process.env.FAULTS_TABLE_FILE) writeFileSync(process.env.FAULTS_TABLE_FILE, `${table}\n`);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The end-of-run table of the fault suite: one row per scenario (events, lost, duplicates, unexpected, crashes,
- * time). Tests attach rows to `task.meta.faults`; `table-reporter.ts` prints them all at the end of `npm run test:faults`.
+ * time). Tests attach rows to `task.meta.faults`; `faults/table-reporter.ts` prints them all at the end of `npm run test:faults`.
  * No dependency on the connector, so the reporter can load it cheaply.
  */
 
