@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import type { ConfigPropertySchema } from "./types.js";
 
 /**
@@ -49,11 +49,11 @@ function scalarText(value: unknown): string | undefined {
 /**
  * Converts a raw value (an env/.env string, or a native YAML value: string, boolean, list, mapping) to the
  * property's type. Strings are the usual input; the rules are the same for every source:
- * - boolean: the boolean strings above; with `x-or-path`, any other string is a file path that must exist;
+ * - boolean: the boolean strings above; with `x-or-path`, any other string is a file path that must be readable;
  * - integer: integer strings only (`"42"`, `"+7"`, `"-1"`), within the safe integer range;
  * - number: decimal strings (`"2.5"`, `"1e3"`);
  * - array: a list, or a comma-separated string, items trimmed and empty ones dropped; integer items as above;
- * - string: as given (YAML booleans/numbers are turned back into text).
+ * - string: as given (YAML booleans/numbers are turned back into text); with `x-file`, a readable file's path.
  * Messages read after the variable name (`must be an integer, got "ten"`) and never echo a secret.
  */
 export function coerceValue(raw: unknown, prop: ConfigPropertySchema): Coerced {
@@ -64,11 +64,12 @@ export function coerceValue(raw: unknown, prop: ConfigPropertySchema): Coerced {
       const parsed = text === undefined ? undefined : parseBooleanString(text);
       if (parsed !== undefined) return { ok: true, value: parsed };
       if (prop["x-or-path"] && typeof raw === "string") {
-        return existsSync(raw)
+        const unreadable = unreadableFile(raw);
+        return unreadable === undefined
           ? { ok: true, value: raw }
           : {
               ok: false,
-              message: `must be true, false, or the path of an existing CA bundle file (PEM)${got(raw, prop)}`,
+              message: `must be true, false, or the path of a readable CA bundle file (PEM)${got(raw, prop)}: ${unreadable}`,
             };
       }
       return { ok: false, message: `must be a boolean (true/false, yes/no, on/off, 1/0)${got(raw, prop)}` };
@@ -124,7 +125,30 @@ export function coerceValue(raw: unknown, prop: ConfigPropertySchema): Coerced {
     default: {
       const text = scalarText(raw);
       if (text === undefined) return { ok: false, message: `must be a single value, not ${kindOf(raw)}` };
+      if (prop["x-file"] && text.trim() !== "") {
+        const unreadable = unreadableFile(text.trim());
+        if (unreadable !== undefined) {
+          return {
+            ok: false,
+            message: `must be the path of a file the connector can read${got(raw, prop)}: ${unreadable}`,
+          };
+        }
+      }
       return { ok: true, value: text };
     }
+  }
+}
+
+/** Why `path` cannot be read as a file (checked at start-up, so a bad path is a config problem, not a crash). */
+function unreadableFile(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return "it is not a file";
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file";
+    if (code === "EACCES" || code === "EPERM") return "permission denied for the connector's user";
+    return code ?? "unreadable";
   }
 }

@@ -29,6 +29,8 @@ export interface ConfigPropertySchema {
   readonly deprecated?: boolean;
   /** A boolean that may also be a file path (pycti's `ssl_verify`: true/false or a CA bundle). */
   readonly "x-or-path"?: boolean;
+  /** A string naming a file the connector reads (e.g. a CA bundle): checked readable at start-up. */
+  readonly "x-file"?: boolean;
   /**
    * A pycti header list (`h1:v1;h2:v2`, e.g. `OPENCTI_CUSTOM_HEADERS`): header values often carry credentials,
    * so each value is scrubbed from logs and redacted in dumps (the header names stay visible).

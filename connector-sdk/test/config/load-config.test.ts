@@ -331,14 +331,17 @@ describe("coercion", () => {
     );
   });
 
-  it("takes ssl_verify as a boolean or the path of an existing CA bundle", () => {
-    const ca = join(dir({ "ca.pem": "-----BEGIN CERTIFICATE-----\n" }), "ca.pem");
+  it("takes ssl_verify as a boolean or the path of a readable CA bundle", () => {
+    const folder = dir({ "ca.pem": "-----BEGIN CERTIFICATE-----\n" });
+    const ca = join(folder, "ca.pem");
     expect(load({ ...baseEnv, OPENCTI_SSL_VERIFY: "false" }).config.opencti.ssl_verify).toBe(false);
     expect(load({ ...baseEnv, OPENCTI_SSL_VERIFY: ca }).config.opencti.ssl_verify).toBe(ca);
-    const error = problemsOf(() => load({ ...baseEnv, OPENCTI_SSL_VERIFY: "/no/such/ca.pem" }));
-    expect(byEnv(error, "OPENCTI_SSL_VERIFY")?.message).toMatch(
-      /must be true, false, or the path of an existing CA bundle/,
+    const missing = problemsOf(() => load({ ...baseEnv, OPENCTI_SSL_VERIFY: "/no/such/ca.pem" }));
+    expect(byEnv(missing, "OPENCTI_SSL_VERIFY")?.message).toMatch(
+      /must be true, false, or the path of a readable CA bundle file \(PEM\).*: no such file$/,
     );
+    const folderGiven = problemsOf(() => load({ ...baseEnv, OPENCTI_SSL_VERIFY: folder }));
+    expect(byEnv(folderGiven, "OPENCTI_SSL_VERIFY")?.message).toMatch(/: it is not a file$/);
   });
 });
 

@@ -96,6 +96,7 @@ export const configSchema: NamespaceSchema = {
     },
     ca_file: {
       type: "string",
+      "x-file": true,
       description: "Extra CA bundle (PEM file) trusted for the SentinelOne console.",
     },
   },

@@ -149,7 +149,7 @@ describe("6. secrets", () => {
     budget(60_000, 120_000),
   );
 
-  it.for<{ name: string; env: Record<string, string> }>([
+  it.for<{ name: string; env: Record<string, string>; names?: RegExp }>([
     {
       name: "a secret pasted into the wrong variable (account id = the key, site id = the token)",
       env: { SENTINELONE_INTEL_ACCOUNT_ID: key, SENTINELONE_INTEL_SITE_ID: SECRETS.opencti },
@@ -161,11 +161,12 @@ describe("6. secrets", () => {
     {
       name: "an unreadable CA file",
       env: { SENTINELONE_INTEL_API_URL: "https://127.0.0.1:1", SENTINELONE_INTEL_CA_FILE: "/nonexistent/ca.pem" },
+      names: /SENTINELONE_INTEL_CA_FILE .*no such file/,
     },
   ])(
     "the connector process refuses to start ($name) without printing a secret",
     { timeout: budget(30_000, 60_000) },
-    async ({ name, env: bad }, { task }) => {
+    async ({ name, env: bad, names }, { task }) => {
       const startedAt = Date.now();
       await ensureBuilt();
       const env = await connectorEnv({
@@ -188,6 +189,7 @@ describe("6. secrets", () => {
       });
       expect(exit.code).toBe(1);
       expect(proc.stderr.length).toBeGreaterThan(0);
+      if (names) expect(proc.stderr, "the message names what is wrong").toMatch(names);
       expect(leaks).toEqual([]);
     },
   );

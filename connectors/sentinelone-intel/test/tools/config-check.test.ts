@@ -99,6 +99,23 @@ describe("config check", () => {
     expect(result.text).not.toContain(OPENCTI_TOKEN);
   });
 
+  it("refuses a CA file it cannot read (missing, or a folder), naming the variable, before anything starts", async () => {
+    const missing = await runConfigCheck({
+      env: goodEnv({ SENTINELONE_INTEL_CA_FILE: join(dir, "no-such-ca.pem") }),
+      searchDirs: [dir],
+    });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.text).toMatch(
+      /SENTINELONE_INTEL_CA_FILE .*must be the path of a file the connector can read.*no such file/,
+    );
+    const folder = await runConfigCheck({ env: goodEnv({ SENTINELONE_INTEL_CA_FILE: dir }), searchDirs: [dir] });
+    expect(folder.text).toMatch(/SENTINELONE_INTEL_CA_FILE .*it is not a file/);
+    const ca = join(dir, "ca.pem");
+    writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
+    const readable = await runConfigCheck({ env: goodEnv({ SENTINELONE_INTEL_CA_FILE: ca }), searchDirs: [dir] });
+    expect(readable.exitCode).toBe(0);
+  });
+
   it("reports the cross-field scope rules", async () => {
     const both = await runConfigCheck({
       env: goodEnv({ SENTINELONE_INTEL_SITE_ID: "2000000000000000001" }),
