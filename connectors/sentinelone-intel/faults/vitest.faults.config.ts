@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, mergeConfig } from "vitest/config";
 import base from "../vitest.config.js";
 
-export default mergeConfig(
+const merged = mergeConfig(
   base,
   defineConfig({
     root: fileURLToPath(new URL("..", import.meta.url)),
@@ -24,3 +24,7 @@ export default mergeConfig(
     },
   }),
 );
+// mergeConfig concatenates arrays: without this the base's `test/**` would run the whole suite again.
+merged.test = { ...merged.test, include: ["test/faults/**/*.test.ts"] };
+
+export default merged;
