@@ -21,6 +21,7 @@ import {
   startConnector,
 } from "@octi/connector-sdk";
 import { OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { afterAll, afterEach, expect } from "vitest";
 import { plugin } from "../../src/index.js";
 import type { PushQueue } from "../../src/sentinelone/push-queue.js";
 import {
@@ -187,6 +188,27 @@ export interface Sims {
   stop(): Promise<void>;
 }
 
+/** Simulators started by the current test, stopped by the hooks of `useScenarioHooks`. */
+const openSims = new Set<Sims>();
+
+/**
+ * The hooks every scenario file needs: after each test, stop its in-process runs, connector processes, the
+ * `cleanups` it registered (proxies…) and its simulators; after all, print the file's rows and check that no
+ * secret of any run leaked into what was captured.
+ */
+export function useScenarioHooks(cleanups: (() => Promise<void>)[] = []): void {
+  afterEach(async () => {
+    await stopInProcessRuns();
+    await killProcesses();
+    for (const close of cleanups.splice(0).reverse()) await close();
+    for (const sims of [...openSims]) await sims.stop();
+  });
+  afterAll(() => {
+    printFileRows();
+    expect(leakedSecrets()).toEqual([]);
+  });
+}
+
 export async function startSims(
   options: { s1?: SentinelOneSimulatorOptions; octiPort?: number; startOcti?: boolean } = {},
 ): Promise<Sims> {
@@ -205,14 +227,17 @@ export async function startSims(
     ...options.s1,
   });
   await s1.start();
-  return {
+  const sims: Sims = {
     octi,
     s1,
     async stop() {
+      openSims.delete(sims);
       await s1.stop();
       await octi.stop();
     },
   };
+  openSims.add(sims);
+  return sims;
 }
 
 export interface PublishedFeed {

@@ -5,43 +5,29 @@
  */
 
 import { createEvent } from "@octi/connector-sdk/testing";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hostileCorpus, validIndicator } from "./corpus.js";
 import { generateFeed } from "./feed.js";
 import {
   budget,
   compare,
   connectorEnv,
-  leakedSecrets,
   type PublishedFeed,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
   rowFrom,
   SEED,
-  type Sims,
   STREAM_ID,
   sized,
   startInProcess,
   startSims,
-  stopInProcessRuns,
+  useScenarioHooks,
   waitUntilDelivered,
 } from "./harness.js";
 import { describeReport, ExpectedIocs } from "./oracle.js";
 
-let sims: Sims | undefined;
-
-afterEach(async () => {
-  await stopInProcessRuns();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks();
 
 describe("5. hostile input", () => {
   it(
@@ -49,7 +35,7 @@ describe("5. hostile input", () => {
     async ({ task }) => {
       const startedAt = Date.now();
       const seed = `${SEED}:hostile`;
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       const corpus = hostileCorpus(sized(200, 1200), `${seed}:corpus`, sized(1, 3));
       const steps = generateFeed({ count: Math.ceil(corpus.length / 3), seed, exotic: false });

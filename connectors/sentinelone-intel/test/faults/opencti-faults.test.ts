@@ -5,42 +5,28 @@
  * received id (ADR 0001), so it must not repeat anything either.
  */
 import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk/testing";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateFeed } from "./feed.js";
 import {
   budget,
   compare,
   connectorEnv,
   freePort,
-  leakedSecrets,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
   rowFrom,
   SEED,
-  type Sims,
   sized,
   startInProcess,
   startSims,
-  stopInProcessRuns,
+  useScenarioHooks,
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
 import { describeReport } from "./oracle.js";
 
-let sims: Sims | undefined;
-
-afterEach(async () => {
-  await stopInProcessRuns();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks();
 
 describe("4. OpenCTI faults", () => {
   it.for([
@@ -56,7 +42,7 @@ describe("4. OpenCTI faults", () => {
     async ({ name, dependencies, k }, { task }) => {
       const startedAt = Date.now();
       const seed = `${SEED}:drops:${dependencies}`;
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       let steps = generateFeed({ count: sized(300, 3000), seed });
       if (dependencies) {
@@ -124,7 +110,7 @@ describe("4. OpenCTI faults", () => {
     async ({ task }) => {
       const startedAt = Date.now();
       const seed = `${SEED}:graphql`;
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(200, 2000), seed });
       const half = Math.floor(steps.length / 2);
@@ -168,7 +154,7 @@ describe("4. OpenCTI faults", () => {
       const startedAt = Date.now();
       const seed = `${SEED}:absent`;
       const port = await freePort();
-      sims = await startSims({ startOcti: false });
+      const sims = await startSims({ startOcti: false });
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(200, 2000), seed });
       const feed = publishFeed(octi, steps);

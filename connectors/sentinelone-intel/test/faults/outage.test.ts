@@ -5,15 +5,13 @@
  * configured limits (plus what one socket read can carry), and the heap does not grow with the backlog.
  */
 
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RateLimitConfig } from "../../src/simulator/index.js";
 import { generateFeed } from "./feed.js";
 import {
   budget,
   compare,
   connectorEnv,
-  leakedSecrets,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
@@ -24,24 +22,13 @@ import {
   sleep,
   startInProcess,
   startSims,
-  stopInProcessRuns,
+  useScenarioHooks,
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
 import { describeReport } from "./oracle.js";
 
-let sims: Sims | undefined;
-
-afterEach(async () => {
-  await stopInProcessRuns();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks();
 
 const MAX_IN_FLIGHT = 60;
 const MAX_PENDING = 40;
@@ -123,7 +110,7 @@ describe("3. SentinelOne outage", () => {
     async (variant, { task }) => {
       const startedAt = Date.now();
       const seed = `${SEED}:outage:${variant.name}`;
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(80, 1500), seed });
       const feed = publishFeed(octi, steps);

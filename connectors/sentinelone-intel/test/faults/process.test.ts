@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compareStreamIds } from "@octi/connector-sdk";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { feedCounts, generateFeed, prng } from "./feed.js";
 import {
   budget,
@@ -13,36 +13,22 @@ import {
   compare,
   connectorEnv,
   ensureBuilt,
-  killProcesses,
-  leakedSecrets,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
   rowFrom,
   SEED,
-  type Sims,
   sized,
   startSims,
   storedAtOrAfter,
   storedStartFrom,
+  useScenarioHooks,
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
 import { describeReport } from "./oracle.js";
 
-let sims: Sims | undefined;
-
-afterEach(async () => {
-  await killProcesses();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks();
 
 /** Events up to and including `id` (feed ids are in stream order). */
 function indexOf(ids: readonly string[], id: string | undefined): number {
@@ -67,7 +53,7 @@ describe("the connector process", () => {
       const startedAt = Date.now();
       await ensureBuilt();
       const seed = `${SEED}:crash`;
-      sims = await startSims({ s1: { latencyMs: 15 } });
+      const sims = await startSims({ s1: { latencyMs: 15 } });
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(500, 4000), seed });
       const feed = publishFeed(octi, steps);
@@ -159,7 +145,7 @@ describe("the connector process", () => {
       const startedAt = Date.now();
       await ensureBuilt();
       const seed = `${SEED}:sigterm`;
-      sims = await startSims({ s1: { latencyMs: 20 } });
+      const sims = await startSims({ s1: { latencyMs: 20 } });
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(300, 3000), seed });
       const feed = publishFeed(octi, steps);

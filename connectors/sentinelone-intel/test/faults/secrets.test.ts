@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateFeed } from "./feed.js";
 import {
   budget,
@@ -16,38 +16,22 @@ import {
   connectorEnv,
   ensureBuilt,
   findSecrets,
-  killProcesses,
-  leakedSecrets,
   outputBytes,
   outputs,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
   SECRETS,
   SEED,
-  type Sims,
   STREAM_ID,
   sized,
   startInProcess,
   startSims,
-  stopInProcessRuns,
+  useScenarioHooks,
   waitFor,
 } from "./harness.js";
 
-let sims: Sims | undefined;
-
-afterEach(async () => {
-  await stopInProcessRuns();
-  await killProcesses();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks();
 
 const key = SECRETS.sentinelOne;
 
@@ -78,7 +62,7 @@ describe("6. secrets", () => {
     "SentinelOne errors that echo the key (400 → dead letter, 5xx page, 401) leak it nowhere, debug logs included",
     async ({ task }) => {
       const startedAt = Date.now();
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(40, 200), seed: `${SEED}:secrets` });
       const feed = publishFeed(octi, steps);
@@ -126,7 +110,7 @@ describe("6. secrets", () => {
     "OpenCTI refusing the token (GraphQL and stream) leaks it nowhere",
     async ({ task }) => {
       const startedAt = Date.now();
-      sims = await startSims();
+      const sims = await startSims();
       const { octi, s1 } = sims;
       octi.rejectToken(true);
       const env = await connectorEnv({ octiUrl: octi.url, s1Url: s1.url, extra: { CONNECTOR_LOG_LEVEL: "debug" } });

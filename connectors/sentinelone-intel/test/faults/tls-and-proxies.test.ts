@@ -6,7 +6,7 @@
  * `NODE_EXTRA_CA_CERTS` for a process) or with verification off. HTTP(S)_PROXY / NO_PROXY are honoured for GraphQL,
  * the stream and SentinelOne (a local forward proxy counts what it carries).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { generateFeed } from "./feed.js";
 import {
   budget,
@@ -14,21 +14,17 @@ import {
   compare,
   connectorEnv,
   ensureBuilt,
-  killProcesses,
-  leakedSecrets,
-  printFileRows,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
   rowFrom,
   SEED,
-  type Sims,
   STREAM_ID,
   sized,
   sleep,
   startInProcess,
   startSims,
-  stopInProcessRuns,
+  useScenarioHooks,
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
@@ -36,25 +32,13 @@ import { describeReport } from "./oracle.js";
 import { type Certificate, ForwardProxy, hostPort, makeCertificate, TlsReverseProxy } from "./tls-proxy.js";
 
 let certificate: Certificate;
-let sims: Sims | undefined;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   certificate = await makeCertificate();
 });
 
-afterEach(async () => {
-  await stopInProcessRuns();
-  await killProcesses();
-  for (const close of closers.splice(0).reverse()) await close();
-  await sims?.stop();
-  sims = undefined;
-});
-
-afterAll(() => {
-  printFileRows();
-  expect(leakedSecrets()).toEqual([]);
-});
+useScenarioHooks(closers);
 
 async function tlsFront(target: string): Promise<TlsReverseProxy> {
   const proxy = new TlsReverseProxy(target, certificate);
@@ -73,7 +57,7 @@ async function forwardProxy(): Promise<ForwardProxy> {
 /** Simulators with a feed published, optionally behind TLS. */
 async function setUp(label: string, tls: boolean) {
   const seed = `${SEED}:tls:${label}`;
-  sims = await startSims();
+  const sims = await startSims();
   const { octi, s1 } = sims;
   const steps = generateFeed({ count: sized(60, 400), seed });
   const feed = publishFeed(octi, steps);
