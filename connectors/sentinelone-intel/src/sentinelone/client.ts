@@ -7,7 +7,11 @@
  * - `Authorization: ApiToken <key>` (any `APIToken ` prefix in the config is stripped beforehand).
  * - Proxies and TLS come from the SDK's `HttpAgents` (HTTPS_PROXY / NO_PROXY, ssl_verify, ca_file); axios' own
  *   proxy handling is off (`proxy: false`) so that the agent decides.
- * - Every answer is read as text and parsed here: SentinelOne's nginx answers 429 with an HTML page.
+ * - Every answer is read as text and parsed here: SentinelOne's nginx answers 429 with an HTML page. The one
+ *   exception is a successful create: its answer echoes every created record (about 0.5 MB per 500 IOCs) and
+ *   nothing in it is used, so it is only checked to be JSON, never decoded or parsed (about 9 % of the
+ *   connector's CPU in a backfill profile, docs/benchmarks.md).
+ * - Bodies are serialised once, here; axios' default request transform (which re-parses a string) is off.
  */
 import { type HttpAgents, parseRetryAfter, TOKENS } from "@octi/connector-sdk";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
@@ -31,8 +35,8 @@ export const IOCS_PATH = "/threat-intelligence/iocs";
 
 /** What the push queue and the `--connect` check need from SentinelOne (tests substitute fakes). */
 export interface SentinelOneApi {
-  /** POST one batch; returns the created records (SentinelOne lists them in request order). */
-  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<IocRecord[]>;
+  /** POST one batch; resolves once SentinelOne accepted all of it (2xx), rejects with a `SentinelOneApiError`. */
+  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<void>;
   /** DELETE every IOC of our source with this externalId in our scope; returns `affected`. */
   deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number>;
   /** GET one page. */
@@ -108,6 +112,7 @@ export class SentinelOneClient implements SentinelOneApi {
       httpsAgent: agent,
       maxRedirects: 0,
       responseType: "text",
+      transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
@@ -120,11 +125,9 @@ export class SentinelOneClient implements SentinelOneApi {
     });
   }
 
-  async createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<IocRecord[]> {
+  async createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<void> {
     const body = { filter: createFilter(this.settings.scope), data: iocs };
-    const parsed = await this.request("POST", IOCS_PATH, { data: body, signal });
-    const data = (parsed as { data?: unknown } | undefined)?.data;
-    return Array.isArray(data) ? (data as IocRecord[]) : [];
+    await this.request("POST", IOCS_PATH, { data: body, signal, ignoreSuccessBody: true });
   }
 
   async deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number> {
@@ -186,13 +189,14 @@ export class SentinelOneClient implements SentinelOneApi {
   private async request(
     method: "GET" | "POST" | "DELETE",
     path: string,
-    options: { data?: unknown; params?: Record<string, string>; signal?: AbortSignal },
+    options: { data?: unknown; params?: Record<string, string>; signal?: AbortSignal; ignoreSuccessBody?: boolean },
   ): Promise<unknown> {
-    let response: AxiosResponse<string>;
+    let response: AxiosResponse<string | Buffer>;
     try {
-      response = await this.http.request<string>({
+      response = await this.http.request<string | Buffer>({
         method,
         url: path,
+        ...(options.ignoreSuccessBody ? { responseType: "arraybuffer" as const } : {}),
         ...(options.data !== undefined ? { data: JSON.stringify(options.data) } : {}),
         ...(options.params ? { params: options.params } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -202,9 +206,12 @@ export class SentinelOneClient implements SentinelOneApi {
     }
     const status = response.status;
     this.metrics.requests.inc({ method, status: String(status) });
-    const body = parseJson(response.data);
-    if (status >= 200 && status < 300) {
-      if (body === undefined && typeof response.data === "string" && response.data.trim() !== "") {
+    const success = status >= 200 && status < 300;
+    if (success && options.ignoreSuccessBody && looksLikeJson(response.data)) return undefined;
+    const text = Buffer.isBuffer(response.data) ? response.data.toString("utf8") : response.data;
+    const body = parseJson(text);
+    if (success) {
+      if (body === undefined && typeof text === "string" && text.trim() !== "") {
         throw new SentinelOneApiError(`SentinelOne ${method} ${path}: HTTP ${status} with a body that is not JSON`, {
           method,
           path,
@@ -256,6 +263,16 @@ export class SentinelOneClient implements SentinelOneApi {
     const key = this.settings.apiKey;
     return key.length >= 4 ? text.split(key).join("[REDACTED]") : text;
   }
+}
+
+/** Empty, or starting (after white space) with `{` or `[`: enough to tell a JSON answer from an HTML page. */
+function looksLikeJson(data: unknown): boolean {
+  if (!Buffer.isBuffer(data)) return false;
+  for (const byte of data) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return true;
 }
 
 function parseJson(text: unknown): unknown {

@@ -260,12 +260,12 @@ export class PushQueue {
     for (;;) {
       if (this.halted) return;
       try {
-        const created = await this.client.createIocs(
+        await this.client.createIocs(
           items.map((item) => item.payload),
           this.controller.signal,
         );
         this.failures = 0;
-        this.logger.debug("IOCs created in SentinelOne", { iocs: items.length, records: created.length });
+        this.logger.debug("IOCs created in SentinelOne", { iocs: items.length });
         const byType = new Map<string, number>();
         for (const item of items) byType.set(item.payload.type, (byType.get(item.payload.type) ?? 0) + 1);
         for (const [type, count] of byType) this.metrics.iocsCreated.inc({ type }, count);

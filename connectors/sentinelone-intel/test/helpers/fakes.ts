@@ -2,7 +2,7 @@
 import type { Lifecycle, Logger, Metrics } from "@octi/connector-sdk";
 import { SentinelOneMetrics } from "../../src/metrics.js";
 import type { IocPage, ListIocsQuery, SentinelOneApi } from "../../src/sentinelone/client.js";
-import type { IocPayload, IocRecord } from "../../src/sentinelone/types.js";
+import type { IocPayload } from "../../src/sentinelone/types.js";
 
 export interface LogLine {
   level: "debug" | "info" | "warning" | "error";
@@ -117,9 +117,8 @@ export class FakeApi implements SentinelOneApi {
     }
   }
 
-  async createIocs(iocs: readonly IocPayload[]): Promise<IocRecord[]> {
-    const result = await this.run({ kind: "create", iocs: [...iocs] });
-    return Array.isArray(result) ? (result as IocRecord[]) : iocs.map((ioc, i) => ({ uuid: `u${i}`, ...ioc }));
+  async createIocs(iocs: readonly IocPayload[]): Promise<void> {
+    await this.run({ kind: "create", iocs: [...iocs] });
   }
 
   async deleteByExternalId(externalId: string): Promise<number> {

@@ -63,6 +63,8 @@ describe("request shape (header-capturing server)", () => {
   let server: Server;
   let url: string;
   const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  /** What the next POSTs are answered with (200), instead of the default JSON. */
+  let postAnswer: string | undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -73,7 +75,8 @@ describe("request shape (header-capturing server)", () => {
       req.on("end", () => {
         seen.push({ method: req.method, url: req.url, headers: req.headers, body });
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(req.method === "DELETE" ? '{"data":{"affected":2},"errors":null}' : '{"data":[],"errors":null}');
+        if (req.method === "POST" && postAnswer !== undefined) res.end(postAnswer);
+        else res.end(req.method === "DELETE" ? '{"data":{"affected":2},"errors":null}' : '{"data":[],"errors":null}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -82,6 +85,19 @@ describe("request shape (header-capturing server)", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   afterEach(() => {
     seen.length = 0;
+    postAnswer = undefined;
+  });
+
+  it("accepts a create answered 200 with JSON (white space first) or nothing, refuses an HTML page", async () => {
+    const c = client(url).client;
+    postAnswer = '\r\n  {"data":[{"uuid":"x"}],"errors":null}';
+    await c.createIocs([ioc("192.0.2.1")]);
+    postAnswer = "";
+    await c.createIocs([ioc("192.0.2.1")]);
+    postAnswer = "<html><body>Please sign in</body></html>";
+    const error = await expectApiError(c.createIocs([ioc("192.0.2.1")]));
+    expect(error.message).toMatch(/HTTP 200 with a body that is not JSON/);
+    expect(error.retryable).toBe(false);
   });
 
   it("sends Authorization: ApiToken <key> (config prefix stripped), JSON, and no doubled slash", async () => {
@@ -161,12 +177,13 @@ describe("against the SentinelOne simulator", () => {
     sim.setRateLimit(null);
   });
 
-  it("creates IOCs and returns the records in request order", async () => {
+  it("creates IOCs in the configured scope (the echoed records are not read)", async () => {
     const { client: c, metrics } = client(url);
-    const records = await c.createIocs([ioc("192.0.2.1"), ioc("example.com", undefined, "DNS")]);
-    expect(records.map((r) => [r.type, r.value, r.externalId, r.scope, r.scopeId])).toEqual([
-      ["IPV4", "192.0.2.1", "indicator--11111111-1111-4111-8111-111111111111", "account", DEFAULT_ACCOUNT_ID],
-      ["DNS", "example.com", "indicator--11111111-1111-4111-8111-111111111111", "account", DEFAULT_ACCOUNT_ID],
+    await c.createIocs([ioc("192.0.2.1"), ioc("example.com", undefined, "DNS")]);
+    const { data: records } = await c.listIocs({ externalId: "indicator--11111111-1111-4111-8111-111111111111" });
+    expect(records.map((r) => [r.type, r.value, r.scope, r.scopeId]).sort()).toEqual([
+      ["DNS", "example.com", "account", DEFAULT_ACCOUNT_ID],
+      ["IPV4", "192.0.2.1", "account", DEFAULT_ACCOUNT_ID],
     ]);
     expect(records[0]?.uuid).toMatch(/^[0-9a-f]{32}$/);
     expect(sim.iocCount()).toBe(2);
