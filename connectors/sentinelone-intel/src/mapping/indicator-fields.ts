@@ -56,8 +56,15 @@ export function timestampMs(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/**
+ * OpenCTI's own spelling, for dates that exist in every month (day ≤ 28, hour ≤ 23): already what `isoTimestamp`
+ * would write, so it is returned as is (a parse and a format per date were 4-5 % of a backfill's CPU).
+ */
+const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** A STIX timestamp re-written as ISO-8601 UTC (`2024-04-29T12:33:20.098Z`), or undefined. */
 export function isoTimestamp(value: unknown): string | undefined {
+  if (typeof value === "string" && CANONICAL_UTC.test(value)) return value;
   const ms = timestampMs(value);
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }

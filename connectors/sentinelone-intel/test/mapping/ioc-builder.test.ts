@@ -87,6 +87,25 @@ describe("buildIoc", () => {
     expect("creationTime" in payload).toBe(false);
   });
 
+  it.each([
+    ["2024-04-09T06:58:40.678Z", "2024-04-09T06:58:40.678Z"], // OpenCTI's spelling, kept as is
+    ["2024-02-28T23:59:59.999Z", "2024-02-28T23:59:59.999Z"],
+    ["2024-02-29T00:00:00.000Z", "2024-02-29T00:00:00.000Z"], // a leap day: through the parser, same text
+    ["2023-02-29T00:00:00.000Z", "2023-03-01T00:00:00.000Z"], // no such day: the parser's rollover, as before
+    ["2024-04-31T10:00:00.000Z", "2024-05-01T10:00:00.000Z"],
+    ["2024-01-01T24:00:00.000Z", "2024-01-02T00:00:00.000Z"],
+    ["2024-04-09T06:58:40Z", "2024-04-09T06:58:40.000Z"],
+    ["2024-04-09T06:58:40.678123Z", "2024-04-09T06:58:40.678Z"],
+    ["2024-13-01T00:00:00.000Z", undefined],
+  ])("writes creationTime %s as %s", (created, expected) => {
+    const payload = buildIoc(
+      indicator(PATTERN, { created }),
+      { type: "IPV4", value: "42.194.210.177" },
+      { source: "S" },
+    );
+    expect(payload.creationTime).toBe(expected);
+  });
+
   it("keeps only string labels", () => {
     const payload = buildIoc(
       indicator(PATTERN, { labels: ["a", 3, null, "", "b"] }),
