@@ -68,7 +68,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   connectorEnv: {},
   connectorMain: undefined,
   connectorNodeFlags: [],
-  deployed: false,
+  deployed: true,
   pollMs: 50,
   quick: false,
 };
@@ -106,7 +106,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --results <dir>         where latest.json, logs and profiles go (default bench/results)
   --connector-env K=V     extra environment of every connector process, repeatable (experiments, e.g.
                           CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64)
-  --deployed              run the connector with the node flags of the root \`npm start\` script (heap sizing)
+  --deployed              run the connector with the node flags of the root \`npm start\` script (the default)
+  --bare                  run the connector with Node's default heap sizing instead (no \`npm start\` flags)
   --connector-node-flag=F extra node flag of every connector process, repeatable (e.g. =--trace-gc)
   --connector-main <file> run this build of the connector instead of connectors/sentinelone-intel/dist/main.js
   --poll-ms <n>           polling period of the simulators and /proc (default 50)
@@ -195,6 +196,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
         "connector-main": { type: "string" },
         "connector-node-flag": { type: "string", multiple: true },
         deployed: { type: "boolean" },
+        bare: { type: "boolean" },
         "poll-ms": { type: "string" },
         quick: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -228,7 +230,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     resultsDir: str("results"),
     connectorMain: str("connector-main"),
     connectorNodeFlags: v["connector-node-flag"] as string[] | undefined,
-    deployed: v.deployed === true ? true : undefined,
+    deployed: v.bare === true ? false : v.deployed === true ? true : undefined,
     connectorEnv: envPairs(v["connector-env"] as unknown as string[] | undefined),
     pollMs: integer("poll-ms", str("poll-ms"), 5),
   };

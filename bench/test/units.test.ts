@@ -38,8 +38,10 @@ describe("options", () => {
     expect(o.connectorEnv).toEqual({ A: "1", NODE_OPTIONS: "--max-old-space-size=64" });
   });
 
-  it("--deployed takes the connector's node flags from the root start script", () => {
+  it("runs the connector with the root start script's node flags unless --bare", () => {
+    expect(parseBenchArgs([])!.deployed).toBe(true);
     expect(parseBenchArgs(["--deployed"])!.deployed).toBe(true);
+    expect(parseBenchArgs(["--bare"])!.deployed).toBe(false);
     const flags = startScriptNodeFlags();
     expect(Array.isArray(flags)).toBe(true);
     for (const flag of flags) expect(flag).toMatch(/^--[\w-]+/);
