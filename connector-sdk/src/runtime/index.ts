@@ -1,4 +1,5 @@
 export * from "./main.js";
 export * from "./plugin.js";
 export * from "./runner.js";
+export * from "./stream-flow.js";
 export * from "./tokens.js";

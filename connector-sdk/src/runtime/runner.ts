@@ -18,6 +18,7 @@ import { parseState, resolveInitialState, type StreamState, sameState, serialize
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
+import { StreamFlow } from "./stream-flow.js";
 import { TOKENS } from "./tokens.js";
 
 const SDK_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -120,6 +121,8 @@ export async function startConnector<C extends BaseConfig>(
   child.register(TOKENS.Secrets, { useValue: loaded.secrets });
   child.register(TOKENS.ShutdownSignal, { useValue: abort.signal });
   child.register(TOKENS.Lifecycle, { useValue: lifecycle });
+  const flow = new StreamFlow();
+  child.register(TOKENS.StreamFlow, { useValue: flow });
   child.register(TOKENS.OpenCtiClient, { useValue: client });
   plugin.register?.(child, config);
   options.configure?.(child);
@@ -127,6 +130,7 @@ export async function startConnector<C extends BaseConfig>(
 
   const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
     retryBaseMs: options.retryBaseMs ?? 500,
+    flow,
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
   // Keep-alive sockets would hold the process open after the run.
@@ -179,7 +183,7 @@ class Engine {
     private readonly agents: HttpAgents,
     private readonly tls: TlsSettings,
     private readonly abort: AbortController,
-    private readonly timing: { readonly retryBaseMs: number },
+    private readonly timing: { readonly retryBaseMs: number; readonly flow: StreamFlow },
   ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -275,6 +279,7 @@ class Engine {
   }
 
   private openStream(): void {
+    this.timing.flow.setWaitingForAcks(false);
     const c = this.config.connector;
     const generation = this.generation;
     const tracker = this.tracker;
@@ -328,6 +333,8 @@ class Engine {
       return Promise.resolve(item);
     }
     if (this.stopping) return Promise.resolve(undefined);
+    // Everything read is handed over and reading is paused: only acknowledgements can bring more.
+    if (this.stream?.paused) this.timing.flow.setWaitingForAcks(true);
     return new Promise((resolve) => {
       this.wake = () => resolve(this.stopping ? undefined : this.next());
     }).then((value) => value as QueuedMessage | undefined);
@@ -352,7 +359,10 @@ class Engine {
       sdk.inFlight.set(tracker.window);
       const parsed = parseStreamId(entry.id);
       if (parsed) sdk.lag.set(Math.max(0, (Date.now() - parsed.ms) / 1000));
-      if (this.stream?.paused && tracker.window < this.maxInFlight / 2) this.stream.resume();
+      if (this.stream?.paused && tracker.window < this.maxInFlight / 2) {
+        this.timing.flow.setWaitingForAcks(false);
+        this.stream.resume();
+      }
     };
     const parsed = parseEnvelope(id ?? "", event, data);
     sdk.eventsReceived.inc({ event });

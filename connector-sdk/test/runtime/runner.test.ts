@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
+import type { StreamFlow } from "../../src/runtime/stream-flow.js";
+import { TOKENS } from "../../src/runtime/tokens.js";
 import {
   createEvent,
   deleteEvent,
@@ -137,6 +139,32 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
       }
     },
   );
+
+  it("tells the handler (StreamFlow) when nothing more can arrive before it acknowledges events", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT: "10" });
+    const N = 600; // several socket reads' worth: what one read carries is handed over even once paused
+    for (let i = 0; i < N; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const recorder = new Recorder();
+    recorder.deferAcks = true;
+    const run = await start(recorder, env);
+    const flow = run.container.resolve<StreamFlow>(TOKENS.StreamFlow);
+    let signals = 0;
+    flow.onWaitingForAcks(() => signals++);
+    await waitFor(() => flow.waitingForAcks, "the runner waiting for acknowledgements");
+    expect(signals).toBe(1);
+    const handed = recorder.events.length;
+    expect(handed).toBeGreaterThanOrEqual(10);
+    expect(handed).toBeLessThan(N); // reading stopped: the rest waits in OpenCTI
+    recorder.ackAll();
+    await waitFor(() => recorder.events.length > handed, "more events after the acknowledgements");
+    await waitFor(() => signals === 2 || recorder.events.length === N, "the next wait, or the end");
+    recorder.ackAll();
+    await waitFor(() => {
+      recorder.ackAll();
+      return recorder.events.length === N;
+    }, "every event");
+    expect(recorder.ids()).toEqual(Array.from({ length: N }, (_, i) => indicator(i).id));
+  });
 
   it("reconnects after dropped connections without losing or repeating events", async () => {
     const env = baseEnv(sim.url, TOKEN, STREAM);

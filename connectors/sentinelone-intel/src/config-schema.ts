@@ -62,7 +62,7 @@ export const configSchema: NamespaceSchema = {
       default: 250,
       minimum: 0,
       description:
-        "Milliseconds a partial batch waits for more IOCs before it is sent. Batches also grow on their own while a request is in flight or rate limited.",
+        "Milliseconds a partial batch waits for more IOCs before it is sent (it goes at once when nothing more can arrive before an acknowledgement). Batches also grow on their own while a request is in flight or rate limited.",
     },
     max_pending_iocs: {
       type: "integer",

@@ -5,7 +5,9 @@
  *   and a replacement (delete then create) lands in that order.
  * - Consecutive creates coalesce into one POST of up to `batchSize` IOCs. A partial batch is sent when it is full,
  *   when a delete is queued behind it, when `flushIntervalMs` has passed since its first IOC was queued, or at
- *   once while draining. While a request is in flight or a retry waits, new IOCs pile up and the next batch is
+ *   once while draining or when nothing more can arrive before an acknowledgement: the runner stopped reading
+ *   (`StreamFlow`) or `enqueue` waits for room. Without that, a batch larger than what those windows let in
+ *   would wait out the flush interval every time. While a request is in flight or a retry waits, new IOCs pile up and the next batch is
  *   bigger: under load, requests carry full batches without any tuning.
  * - Each delete is its own request (the API's delete filter takes one `externalId`; see `deleteFilter`).
  * - Retries never give up for 429 (Retry-After honoured, capped at `retryMaxDelayMs`), 5xx, timeouts and network
@@ -21,7 +23,7 @@
  *   its operations succeeded or were dead-lettered. Never otherwise: a stop or a fatal error leaves it pending.
  * - Back-pressure: `enqueue` resolves once fewer than `maxPendingIocs` items (IOCs + deletes) are pending.
  */
-import { backoffDelay, type Lifecycle, type Logger, sleep, TOKENS } from "@octi/connector-sdk";
+import { backoffDelay, type Lifecycle, type Logger, type StreamFlow, sleep, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "../di.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
@@ -82,6 +84,7 @@ export class PushQueue {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Lifecycle) private readonly lifecycle: Lifecycle,
     @inject(S1_TOKENS.Clock) private readonly now: () => number,
+    @inject(TOKENS.StreamFlow) private readonly flow: StreamFlow,
   ) {
     this.options = {
       batchSize: Math.max(1, options.batchSize),
@@ -90,6 +93,8 @@ export class PushQueue {
       retryBaseMs: Math.max(1, options.retryBaseMs),
       retryMaxDelayMs: Math.max(1, options.retryMaxDelayMs),
     };
+    const unsubscribe = flow.onWaitingForAcks(() => this.notify());
+    lifecycle.signal.addEventListener("abort", unsubscribe, { once: true });
     if (lifecycle.signal.aborted) this.halt();
     else lifecycle.signal.addEventListener("abort", () => this.halt(), { once: true });
   }
@@ -235,7 +240,9 @@ export class PushQueue {
     }
     const { batchSize, flushIntervalMs } = this.options;
     const due = head.queuedAt + flushIntervalMs;
-    const flush = head.items.length >= batchSize || this.entries.length > 1 || this.draining || this.now() >= due;
+    const starved = this.flow.waitingForAcks || this.roomWaiters.length > 0;
+    const flush =
+      head.items.length >= batchSize || this.entries.length > 1 || this.draining || starved || this.now() >= due;
     if (!flush) return { waitUntil: due };
     const items = head.items.length <= batchSize ? head.items : head.items.splice(0, batchSize);
     if (items === head.items) this.entries.shift();

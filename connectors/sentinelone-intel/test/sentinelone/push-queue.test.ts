@@ -2,6 +2,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { StreamFlow } from "@octi/connector-sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeadLetterFile, type DeadLetterSink } from "../../src/sentinelone/dead-letter.js";
 import { SentinelOneApiError, type SentinelOneApiErrorInit } from "../../src/sentinelone/errors.js";
@@ -39,6 +40,7 @@ async function setup(options: Partial<PushQueueOptions> = {}, sink?: DeadLetterS
   const logger = new FakeLogger();
   const { fake: metrics, metrics: s1metrics } = fakeMetrics();
   const lifecycle = new FakeLifecycle();
+  const flow = new StreamFlow();
   const dir = await mkdtemp(join(tmpdir(), "s1-queue-"));
   const deadLetterPath = join(dir, "nested", "dead-letter.jsonl");
   const deadLetter = sink ?? new DeadLetterFile({ deadLetterPath });
@@ -50,6 +52,7 @@ async function setup(options: Partial<PushQueueOptions> = {}, sink?: DeadLetterS
     logger,
     lifecycle,
     () => Date.now(),
+    flow,
   );
   queues.push(queue);
   const acked: string[] = [];
@@ -59,7 +62,7 @@ async function setup(options: Partial<PushQueueOptions> = {}, sink?: DeadLetterS
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { api, logger, metrics, lifecycle, queue, acked, push, deadLetterPath, readDeadLetters };
+  return { api, logger, metrics, lifecycle, flow, queue, acked, push, deadLetterPath, readDeadLetters };
 }
 
 describe("batching", () => {
@@ -83,6 +86,30 @@ describe("batching", () => {
     await queue.drain(Date.now() + 5000);
     expect(api.summary()).toEqual(["create:a1,a2", "create:a3,a4", "create:a5"]);
     expect(acked).toEqual(["1-0"]);
+  });
+
+  it("sends a partial batch at once when the runner waits for acknowledgements (nothing more can arrive)", async () => {
+    const { api, push, flow, acked } = await setup({ batchSize: 100, flushIntervalMs: 60_000 });
+    await push("1-0", create("a1", "a2"));
+    await push("2-0", create("a3"));
+    await tick();
+    expect(api.calls).toHaveLength(0); // the batch would wait a minute to fill
+    flow.setWaitingForAcks(true);
+    await until(() => acked.length === 2);
+    expect(api.summary()).toEqual(["create:a1,a2,a3"]);
+    // While it lasts, later partial batches go at once too.
+    await push("3-0", create("a4"));
+    await until(() => acked.length === 3);
+    expect(api.summary()).toEqual(["create:a1,a2,a3", "create:a4"]);
+  });
+
+  it("sends a partial batch at once when enqueue waits for room (max pending IOCs below the batch size)", async () => {
+    const { api, push, acked } = await setup({ batchSize: 100, flushIntervalMs: 60_000, maxPendingIocs: 3 });
+    await push("1-0", create("a1", "a2"));
+    const third = push("2-0", create("a3")); // 3 pending: resolves once there is room again
+    await until(() => acked.length === 2);
+    await third;
+    expect(api.summary()).toEqual(["create:a1,a2,a3"]);
   });
 
   it("grows the next batch while a request is in flight", async () => {
