@@ -2,6 +2,10 @@
  * What the connector does with each live stream event. The SDK calls `handle` once per event, in stream order,
  * and acknowledges the event when it resolves (the stream position then moves past it). It owns the state: the
  * handler never stores the stream position itself.
+ *
+ * To batch, call `context.defer()` and acknowledge once the target has the batch; inject `TOKENS.StreamFlow` and
+ * send a partial batch as soon as `waitingForAcks` is true (nothing more arrives until you acknowledge). The
+ * SentinelOne connector's push queue does both (connectors/sentinelone-intel/src/sentinelone/push-queue.ts).
  */
 import {
   type EventContext,
