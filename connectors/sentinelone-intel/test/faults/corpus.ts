@@ -31,6 +31,9 @@ const envelope = (dataJson: string, extra = "") =>
 const indicatorJson = (id: string, fields: string) =>
   `{"id":"${id}","spec_version":"2.1","type":"indicator","name":"hostile","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"${fields ? `,${fields}` : ""}}`;
 
+/** A `create` of an indicator with these extra JSON fields, in a valid envelope. */
+const createIndicator = (id: string, fields: string) => raw("create", envelope(indicatorJson(id, fields)));
+
 /** The SDK parser's default length limit is 262,144 characters: this is four times that. */
 const ONE_MB = 1024 * 1024;
 
@@ -102,18 +105,17 @@ const FACTORIES: readonly {
   {
     kind: "raw:nul-in-json",
     weight: 3,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = '10.9.9.5\u0000']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = '10.9.9.5\u0000']"`),
   },
   {
     kind: "raw:control-chars",
     weight: 2,
-    make: (_n, id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = '\u0001\u0002\u001b[31m']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = '\u0001\u0002\u001b[31m']"`),
   },
   {
     kind: "raw:cr-in-data",
     weight: 2,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"x\rdata: {}"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"x\rdata: {}"`),
   },
   {
     kind: "proto:envelope",
@@ -140,61 +142,58 @@ const FACTORIES: readonly {
   },
 
   // ---- well-formed envelopes, indicators the connector must skip
-  { kind: "pattern:number", weight: 2, make: (n, id) => raw("create", envelope(indicatorJson(id, `"pattern":${n}`))) },
+  { kind: "pattern:number", weight: 2, make: (n, id) => createIndicator(id, `"pattern":${n}`) },
   {
     kind: "pattern:object",
     weight: 2,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":{"value":"10.1.1.1"}`))),
+    make: (_n, id) => createIndicator(id, `"pattern":{"value":"10.1.1.1"}`),
   },
   {
     kind: "pattern:array",
     weight: 1,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":["[ipv4-addr:value = '10.1.1.2']"]`))),
+    make: (_n, id) => createIndicator(id, `"pattern":["[ipv4-addr:value = '10.1.1.2']"]`),
   },
-  { kind: "pattern:null", weight: 1, make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":null`))) },
+  { kind: "pattern:null", weight: 1, make: (_n, id) => createIndicator(id, `"pattern":null`) },
   {
     kind: "pattern_type:number",
     weight: 1,
-    make: (_n, id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = '10.1.1.3']","pattern_type":42`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = '10.1.1.3']","pattern_type":42`),
   },
-  { kind: "pattern:empty", weight: 1, make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":""`))) },
+  { kind: "pattern:empty", weight: 1, make: (_n, id) => createIndicator(id, `"pattern":""`) },
   {
     kind: "pattern:syntax",
     weight: 3,
-    make: (n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = ] ${n}"`))),
+    make: (n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = ] ${n}"`),
   },
   {
     kind: "pattern:nul",
     weight: 3,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = '10.1.1.4\\u0000']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = '10.1.1.4\\u0000']"`),
   },
   {
     kind: "pattern:nul-outside-quotes",
     weight: 2,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value\\u0000= '10.1.1.5']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value\\u0000= '10.1.1.5']"`),
   },
   {
     kind: "pattern:control-in-domain",
     weight: 2,
-    make: (_n, id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":"[domain-name:value = 'ev\\u0007il.example.com']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[domain-name:value = 'ev\\u0007il.example.com']"`),
   },
   {
     kind: "pattern:control-in-url",
     weight: 2,
-    make: (_n, id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":"[url:value = 'http://x.example/\\u001b\\u0000']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[url:value = 'http://x.example/\\u001b\\u0000']"`),
   },
   {
     kind: "pattern:bad-hash",
     weight: 2,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[file:hashes.MD5 = 'zz']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[file:hashes.MD5 = 'zz']"`),
   },
   {
     kind: "pattern:cidr",
     weight: 1,
-    make: (_n, id) => raw("create", envelope(indicatorJson(id, `"pattern":"[ipv4-addr:value = '10.0.0.0/8']"`))),
+    make: (_n, id) => createIndicator(id, `"pattern":"[ipv4-addr:value = '10.0.0.0/8']"`),
   },
   {
     kind: "pattern:or-unsupported-objects",
@@ -281,8 +280,7 @@ const FACTORIES: readonly {
 const HEAVY: readonly { readonly kind: string; readonly make: (id: string) => HostileEntry["publish"] }[] = [
   {
     kind: "pattern:1MB",
-    make: (id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":"[url:value = 'http://x.example/${"a".repeat(ONE_MB)}']"`))),
+    make: (id) => createIndicator(id, `"pattern":"[url:value = 'http://x.example/${"a".repeat(ONE_MB)}']"`),
   },
   {
     kind: "pattern:nested-10000",
@@ -306,8 +304,7 @@ const HEAVY: readonly { readonly kind: string; readonly make: (id: string) => Ho
   },
   {
     kind: "json:nested-10000",
-    make: (id) =>
-      raw("create", envelope(indicatorJson(id, `"pattern":5,"deep":${"[".repeat(10_000)}${"]".repeat(10_000)}`))),
+    make: (id) => createIndicator(id, `"pattern":5,"deep":${"[".repeat(10_000)}${"]".repeat(10_000)}`),
   },
 ];
 

@@ -569,6 +569,23 @@ export function rowFrom(
   };
 }
 
+/**
+ * A row for a scenario whose check is not the IOC oracle (leaks, refusals, parser timings): its own assertions
+ * decide; the lost / duplicates / unexpected columns stay 0 because nothing was compared.
+ */
+export function plainRow(scenario: string, events: number, startedAt: number | undefined, notes: string): FaultRow {
+  return {
+    scenario,
+    events,
+    lost: 0,
+    duplicates: 0,
+    unexpected: 0,
+    crashes: 0,
+    timeMs: startedAt === undefined ? 0 : Date.now() - startedAt,
+    notes,
+  };
+}
+
 /** Without the faults reporter (plain `vitest run test/faults` with FAULTS_FULL=1), each file prints its own rows. */
 export function printFileRows(): void {
   if (fileRows.length === 0 || process.env.FAULTS_REPORTER === "1") return;

@@ -18,6 +18,7 @@ import {
   findSecrets,
   outputBytes,
   outputs,
+  plainRow,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
@@ -91,16 +92,15 @@ describe("6. secrets", () => {
         ...findSecrets(connector.logs.raw).map((l) => `log: ${l}`),
         ...findSecrets(deadLetters).map((l) => `dead letter: ${l}`),
       ];
-      recordRow(task, {
-        scenario: "6 secrets: echoed by SentinelOne (400/5xx/401), debug",
-        events: feed.ids.length + 1,
-        lost: 0,
-        duplicates: 0,
-        unexpected: 0,
-        crashes: 0,
-        timeMs: Date.now() - startedAt,
-        notes: `${leaks.length} leaks in ${connector.logs.raw.length} B of logs + ${deadLetters.length} B of dead letters`,
-      });
+      recordRow(
+        task,
+        plainRow(
+          "6 secrets: echoed by SentinelOne (400/5xx/401), debug",
+          feed.ids.length + 1,
+          startedAt,
+          `${leaks.length} leaks in ${connector.logs.raw.length} B of logs + ${deadLetters.length} B of dead letters`,
+        ),
+      );
       expect(leaks).toEqual([]);
     },
     budget(60_000, 120_000),
@@ -118,16 +118,15 @@ describe("6. secrets", () => {
       const result = await connector.run.done;
       expect(result.exitCode).toBe(1);
       const leaks = findSecrets(connector.logs.raw);
-      recordRow(task, {
-        scenario: "6 secrets: OpenCTI token refused",
-        events: 0,
-        lost: 0,
-        duplicates: 0,
-        unexpected: 0,
-        crashes: 0,
-        timeMs: Date.now() - startedAt,
-        notes: `${leaks.length} leaks; "${result.reason.slice(0, 90)}"`,
-      });
+      recordRow(
+        task,
+        plainRow(
+          "6 secrets: OpenCTI token refused",
+          0,
+          startedAt,
+          `${leaks.length} leaks; "${result.reason.slice(0, 90)}"`,
+        ),
+      );
       expect(leaks).toEqual([]);
     },
     budget(60_000, 120_000),
@@ -161,16 +160,15 @@ describe("6. secrets", () => {
       const proc = new ConnectorProcess(`secrets: start-up, ${name}`, env);
       const exit = await proc.exited;
       const leaks = [...findSecrets(proc.stderr), ...findSecrets(proc.stdout)];
-      recordRow(task, {
-        scenario: `6 secrets: start-up refused, ${name.split(" (")[0]}`,
-        events: 0,
-        lost: 0,
-        duplicates: 0,
-        unexpected: 0,
-        crashes: 0,
-        timeMs: Date.now() - startedAt,
-        notes: `exit ${exit.code}; ${leaks.length} leaks; "${proc.stderr.split("\n")[0]?.slice(0, 90)}"`,
-      });
+      recordRow(
+        task,
+        plainRow(
+          `6 secrets: start-up refused, ${name.split(" (")[0]}`,
+          0,
+          startedAt,
+          `exit ${exit.code}; ${leaks.length} leaks; "${proc.stderr.split("\n")[0]?.slice(0, 90)}"`,
+        ),
+      );
       expect(exit.code).toBe(1);
       expect(proc.stderr.length).toBeGreaterThan(0);
       if (names) expect(proc.stderr, "the message names what is wrong").toMatch(names);

@@ -14,6 +14,7 @@ import {
   compare,
   connectorEnv,
   ensureBuilt,
+  plainRow,
   publishFeed,
   REPLAY_HISTORY,
   recordRow,
@@ -107,16 +108,15 @@ describe("7. TLS", () => {
       expect(s1.stats().requests).toBe(0);
       const result = await connector.run.stop("test end");
       expect(result.exitCode).toBe(0);
-      recordRow(task, {
-        scenario: "7 TLS default: OpenCTI self-signed refused",
-        events: steps.length,
-        lost: 0,
-        duplicates: 0,
-        unexpected: 0,
-        crashes: 0,
-        timeMs: Date.now() - startedAt,
-        notes: `${attempts} attempts in ${Date.now() - observedFrom} ms, ${octiFront!.failedHandshakes} failed handshakes; "${reasons[0]?.slice(0, 80)}"`,
-      });
+      recordRow(
+        task,
+        plainRow(
+          "7 TLS default: OpenCTI self-signed refused",
+          steps.length,
+          startedAt,
+          `${attempts} attempts in ${Date.now() - observedFrom} ms, ${octiFront!.failedHandshakes} failed handshakes; "${reasons[0]?.slice(0, 80)}"`,
+        ),
+      );
     },
     budget(60_000, 120_000),
   );
@@ -151,16 +151,15 @@ describe("7. TLS", () => {
       expect(state?.start_from).not.toBe(octi.lastEventId);
       const result = await connector.run.stop("test end");
       expect(result.exitCode).toBe(0);
-      recordRow(task, {
-        scenario: "7 TLS default: SentinelOne self-signed refused",
-        events: steps.length,
-        lost: 0,
-        duplicates: 0,
-        unexpected: 0,
-        crashes: 0,
-        timeMs: Date.now() - startedAt,
-        notes: `${retries.length} retries, ${s1Front!.failedHandshakes} failed handshakes; "${String(retries[0]?.attributes?.reason).slice(0, 80)}"`,
-      });
+      recordRow(
+        task,
+        plainRow(
+          "7 TLS default: SentinelOne self-signed refused",
+          steps.length,
+          startedAt,
+          `${retries.length} retries, ${s1Front!.failedHandshakes} failed handshakes; "${String(retries[0]?.attributes?.reason).slice(0, 80)}"`,
+        ),
+      );
     },
     budget(60_000, 120_000),
   );
