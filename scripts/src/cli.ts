@@ -1,6 +1,7 @@
 /** Small helpers shared by the repository scripts' command lines. */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 
 /** The repository root, from a script in `scripts/src` (tests) or `scripts/dist` (built). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
@@ -54,4 +55,32 @@ export async function runCli(main: (argv: string[], output: Output) => Promise<n
       process.exitCode = 1;
     }
   }
+}
+
+/**
+ * A script's options, strictly (`-h` / `--help` added): `undefined` once the usage was printed for `--help`; an
+ * unknown option or a missing value is a `ScriptError` with the usage (exit code 2).
+ */
+export function parseScriptArgs<V extends object>(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig["options"]>,
+  usage: string,
+  output: Output,
+): V | undefined {
+  let values: V & { help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }) as unknown as { values: V & { help?: boolean } });
+  } catch (error) {
+    throw new ScriptError(`${(error as Error).message}\n${usage}`, 2);
+  }
+  if (values.help) {
+    output.out(usage);
+    return undefined;
+  }
+  return values;
 }

@@ -8,8 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { parseArgs } from "node:util";
-import { isMain, type Output, REPO_ROOT, runCli, ScriptError } from "./cli.js";
+import { isMain, type Output, parseScriptArgs, REPO_ROOT, runCli, ScriptError } from "./cli.js";
 import { listFiles } from "./files.js";
 import {
   type ConnectorNames,
@@ -144,28 +143,25 @@ const USAGE =
   "Usage: npm run create-connector -- --name <slug> [--type stream] [--title <title>] [--root <repoRoot>] [--skip-format]";
 
 export async function main(argv: string[], output: Output): Promise<number> {
-  let values: { name?: string; type?: string; root?: string; title?: string; help?: boolean; "skip-format"?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        name: { type: "string", short: "n" },
-        type: { type: "string", short: "t", default: "stream" },
-        root: { type: "string" },
-        title: { type: "string" },
-        help: { type: "boolean", short: "h" },
-        "skip-format": { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new ScriptError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    output.out(USAGE);
-    return 0;
-  }
+  const values = parseScriptArgs<{
+    name?: string;
+    type?: string;
+    root?: string;
+    title?: string;
+    "skip-format"?: boolean;
+  }>(
+    argv,
+    {
+      name: { type: "string", short: "n" },
+      type: { type: "string", short: "t", default: "stream" },
+      root: { type: "string" },
+      title: { type: "string" },
+      "skip-format": { type: "boolean" },
+    },
+    USAGE,
+    output,
+  );
+  if (!values) return 0;
   if (values.name === undefined) throw new ScriptError(`--name is required.\n${USAGE}`, 2);
   const root = values.root ?? REPO_ROOT;
   const created = createConnector({ name: values.name, type: values.type, root, title: values.title });

@@ -4,9 +4,8 @@
  * Runs the rule table (lint-rules.ts) over every connector with a `__metadata__/connector_manifest.json` and
  * exits 1 when any error is found. `--format github` prints workflow commands, so CI annotates the files.
  */
-import { parseArgs } from "node:util";
 import type { ConfigSchema } from "@octi/connector-sdk";
-import { isMain, type Output, REPO_ROOT, runCli, ScriptError } from "./cli.js";
+import { isMain, type Output, parseScriptArgs, REPO_ROOT, runCli, ScriptError } from "./cli.js";
 import { type ConnectorDir, findConnectors } from "./connectors.js";
 import { readJsonFile } from "./files.js";
 import { RULES, type Rule, type RuleFinding, type Severity } from "./lint-rules.js";
@@ -147,27 +146,25 @@ const USAGE =
   "Usage: npm run lint:connectors -- [--format text|json|github] [--select OC101,OC104] [--connector <dir>]... [--root <repoRoot>] [--list]";
 
 export async function main(argv: string[], output: Output, loader?: SchemaLoader): Promise<number> {
-  let values: { format?: string; select?: string; connector?: string[]; root?: string; list?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        format: { type: "string", default: "text" },
-        select: { type: "string" },
-        connector: { type: "string", multiple: true },
-        root: { type: "string" },
-        list: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ScriptError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    output.out(USAGE);
-    return 0;
-  }
+  const values = parseScriptArgs<{
+    format?: string;
+    select?: string;
+    connector?: string[];
+    root?: string;
+    list?: boolean;
+  }>(
+    argv,
+    {
+      format: { type: "string", default: "text" },
+      select: { type: "string" },
+      connector: { type: "string", multiple: true },
+      root: { type: "string" },
+      list: { type: "boolean" },
+    },
+    USAGE,
+    output,
+  );
+  if (!values) return 0;
   if (values.list) {
     output.out(RULES.map((r) => `${r.code} ${r.name} (${r.severity}): ${r.description}`).join("\n"));
     return 0;

@@ -7,8 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { extname, join, relative } from "node:path";
-import { parseArgs } from "node:util";
-import { isMain, type Output, REPO_ROOT, runCli, SCRIPTS_DIR, ScriptError } from "./cli.js";
+import { isMain, type Output, parseScriptArgs, REPO_ROOT, runCli, SCRIPTS_DIR } from "./cli.js";
 import { CONFIG_SCHEMA_FILE, type ConnectorDir, findConnectors, METADATA_DIR, metadataPath } from "./connectors.js";
 import { isRecord, readJsonFile, toJsonFile } from "./files.js";
 import { validateManifest } from "./manifest-schema.js";
@@ -115,25 +114,17 @@ export function buildCatalog(options: CatalogOptions): CatalogResult {
 const USAGE = "Usage: npm run manifest -- [--check] [--out <file>] [--root <repoRoot>]";
 
 export async function main(argv: string[], output: Output): Promise<number> {
-  let values: { check?: boolean; out?: string; root?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        check: { type: "boolean" },
-        out: { type: "string" },
-        root: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ScriptError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    output.out(USAGE);
-    return 0;
-  }
+  const values = parseScriptArgs<{ check?: boolean; out?: string; root?: string }>(
+    argv,
+    {
+      check: { type: "boolean" },
+      out: { type: "string" },
+      root: { type: "string" },
+    },
+    USAGE,
+    output,
+  );
+  if (!values) return 0;
   const root = values.root ?? REPO_ROOT;
   const { catalog, errors } = buildCatalog({ root });
   for (const error of errors) output.err(`error: ${error}`);

@@ -7,9 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import type { ConfigSchema, ConnectorPlugin } from "@octi/connector-sdk";
-import { isMain, type Output, REPO_ROOT, runCli, ScriptError } from "./cli.js";
+import { isMain, type Output, parseScriptArgs, REPO_ROOT, runCli, ScriptError } from "./cli.js";
 import { renderConfigDoc } from "./config-doc.js";
 import { CONFIG_DOC_FILE, CONFIG_SCHEMA_FILE, type ConnectorDir, findConnectors, metadataPath } from "./connectors.js";
 import { toEnvSchema } from "./env-schema.js";
@@ -121,25 +120,17 @@ export async function runMetadata(options: MetadataOptions): Promise<MetadataRep
 const USAGE = "Usage: npm run metadata -- [--check] [--connector <dir>]... [--root <repoRoot>]";
 
 export async function main(argv: string[], output: Output): Promise<number> {
-  let values: { check?: boolean; root?: string; connector?: string[]; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        check: { type: "boolean" },
-        root: { type: "string" },
-        connector: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ScriptError(`${(error as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    output.out(USAGE);
-    return 0;
-  }
+  const values = parseScriptArgs<{ check?: boolean; root?: string; connector?: string[] }>(
+    argv,
+    {
+      check: { type: "boolean" },
+      root: { type: "string" },
+      connector: { type: "string", multiple: true },
+    },
+    USAGE,
+    output,
+  );
+  if (!values) return 0;
   const check = values.check === true;
   const report = await runMetadata({ root: values.root ?? REPO_ROOT, check, only: values.connector });
   for (const error of report.errors) output.err(`error: ${error}`);
