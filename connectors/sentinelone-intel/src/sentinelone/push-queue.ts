@@ -75,6 +75,7 @@ export class PushQueue {
   private draining = false;
   private halted = false;
   private readonly controller = new AbortController();
+  private readonly unsubscribeFlow: () => void;
 
   constructor(
     @inject(S1_TOKENS.Settings) options: PushQueueOptions,
@@ -93,8 +94,7 @@ export class PushQueue {
       retryBaseMs: Math.max(1, options.retryBaseMs),
       retryMaxDelayMs: Math.max(1, options.retryMaxDelayMs),
     };
-    const unsubscribe = flow.onWaitingForAcks(() => this.notify());
-    lifecycle.signal.addEventListener("abort", unsubscribe, { once: true });
+    this.unsubscribeFlow = flow.onWaitingForAcks(() => this.notify());
     if (lifecycle.signal.aborted) this.halt();
     else lifecycle.signal.addEventListener("abort", () => this.halt(), { once: true });
   }
@@ -180,6 +180,7 @@ export class PushQueue {
   private halt(): void {
     if (this.halted) return;
     this.halted = true;
+    this.unsubscribeFlow();
     this.controller.abort();
     this.notify();
     for (const resolve of this.roomWaiters.splice(0)) resolve();
