@@ -27,21 +27,7 @@ import { checkValue, type PatternRow, RowIndex } from "./pattern-row.js";
 import { type IocType, PATTERN_TABLE } from "./pattern-table.js";
 
 /** Stable machine codes (metrics label `reason`, logs, dry-run output). */
-export type SkipReason =
-  | "not_indicator"
-  | "revoked"
-  | "unsupported_pattern_type"
-  | "missing_pattern"
-  | "pattern_parse_error"
-  | "compound_and"
-  | "followedby"
-  | "qualifier"
-  | "unsupported_operator"
-  | "unsupported_object"
-  | "invalid_value"
-  | "expired";
-
-export const SKIP_REASONS: readonly SkipReason[] = [
+export const SKIP_REASONS = [
   "not_indicator",
   "revoked",
   "unsupported_pattern_type",
@@ -54,7 +40,9 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   "unsupported_object",
   "invalid_value",
   "expired",
-];
+] as const;
+
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface ClassifiedIoc<T extends string = IocType> {
   readonly type: T;
