@@ -29,6 +29,7 @@ import { type Criteria, type Entry, IocStore, type SortBy } from "./store.js";
 import type {
   DedupMode,
   FaultBody,
+  MethodStats,
   RateLimitConfig,
   RequestLogEntry,
   SentinelOneSimulatorOptions,
@@ -141,6 +142,7 @@ export class SentinelOneSimulator {
   private cursorCounter = 0;
   private counters = { requests: 0, iocsCreated: 0, iocsUpdated: 0, iocsDeleted: 0, rateLimited: 0, hung: 0 };
   private byStatus: Record<number, number> = {};
+  private byMethod: Record<string, MethodStats> = {};
 
   constructor(options: SentinelOneSimulatorOptions = {}) {
     this.scopes = new ScopeModel(options.tokens ?? DEFAULT_TOKENS, options.topology);
@@ -236,7 +238,9 @@ export class SentinelOneSimulator {
   }
 
   stats(): SimulatorStats {
-    return { ...this.counters, byStatus: { ...this.byStatus }, iocs: this.store.size };
+    const byMethod: Record<string, MethodStats> = {};
+    for (const [method, m] of Object.entries(this.byMethod)) byMethod[method] = { ...m };
+    return { ...this.counters, byStatus: { ...this.byStatus }, byMethod, iocs: this.store.size };
   }
 
   /** Clears records, request log, stats, queued faults, rate-limit buckets and used cursors; keeps the configuration. */
@@ -245,6 +249,7 @@ export class SentinelOneSimulator {
     this.requests.length = 0;
     this.counters = { requests: 0, iocsCreated: 0, iocsUpdated: 0, iocsDeleted: 0, rateLimited: 0, hung: 0 };
     this.byStatus = {};
+    this.byMethod = {};
     this.faults = [];
     this.usedCursors.clear();
     if (this.buckets !== null) this.buckets = new TokenBuckets(this.buckets.settings);
@@ -326,6 +331,13 @@ export class SentinelOneSimulator {
       }
       this.counters.requests++;
       this.byStatus[reply.status] = (this.byStatus[reply.status] ?? 0) + 1;
+      const m = this.byMethod[ctx.method] ?? { requests: 0, ok: 0, items: 0 };
+      this.byMethod[ctx.method] = m;
+      m.requests++;
+      if (reply.status === 200) {
+        m.ok++;
+        m.items += reply.items ?? 0;
+      }
       if (reply.status === 429) this.counters.rateLimited++;
       this.log(ctx, reply.status, reply.items);
       this.write(res, reply);

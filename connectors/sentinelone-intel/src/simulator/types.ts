@@ -157,9 +157,18 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** Requests of one HTTP method: all answered, those answered 200, and the items of the 200 ones (see `RequestLogEntry.items`). */
+export interface MethodStats {
+  requests: number;
+  ok: number;
+  items: number;
+}
+
 export interface SimulatorStats {
   requests: number;
   byStatus: Record<number, number>;
+  /** API requests by method (GET / POST / DELETE ...), STIX posts counted as POST. */
+  byMethod: Record<string, MethodStats>;
   iocsCreated: number;
   /** Upserts (dedup modes other than `duplicate`) that updated an existing record. */
   iocsUpdated: number;
