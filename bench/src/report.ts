@@ -1,15 +1,8 @@
 /** The targets of issue 6, checked against the figures, and the printed table / Markdown. */
 import { round } from "./measure.js";
-import type { BenchResults } from "./run.js";
+import type { BenchResults, TargetCheck } from "./results.js";
 
-export interface TargetCheck {
-  readonly id: string;
-  readonly description: string;
-  readonly target: string;
-  readonly measured: string;
-  /** null: not measured in this run (section not run or failed). */
-  readonly pass: boolean | null;
-}
+export type { TargetCheck } from "./results.js";
 
 export const TARGETS = {
   backfillEventsPerSecond: 20_000,

@@ -14,68 +14,18 @@ import { BUILD_ORDER, DEFAULT_RESULTS_DIR, missingBuiltFiles, REPO_ROOT, startSc
 import { cpuModel } from "./proc.js";
 import { stopAll } from "./processes.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
-import { evaluateTargets, type TargetCheck } from "./report.js";
-import { type BackfillRun, type BenchContext, type LiveRun, runBackfill, runLive } from "./scenarios.js";
+import { evaluateTargets } from "./report.js";
+import type { BaselineResult, BenchResults, ConnectorDefaults } from "./results.js";
+import { type BackfillRun, type BenchContext, runBackfill, runLive } from "./scenarios.js";
 
-export interface Machine {
-  readonly cores: number;
-  readonly cpuModel: string;
-  readonly node: string;
-  readonly platform: string;
-  readonly totalMemoryGiB: number;
-  /** 1/5/15-minute load averages when the run started and ended (the machine may be shared). */
-  readonly loadAverageStart: readonly number[];
-  readonly loadAverageEnd: readonly number[];
-}
-
-export interface ConnectorDefaults {
-  readonly batchSize: number;
-  readonly flushIntervalMs: number;
-  readonly maxPendingIocs: number;
-}
-
-export interface RateLimitedResult extends BackfillRun {
-  readonly rateLimitRpm: number;
-  readonly rateLimitBurst: number;
-  readonly batchSize: number;
-  /** 2 × (events / batch size / rpm) minutes, in seconds. */
-  readonly targetSeconds: number;
-}
-
-export interface BaselineResult extends BackfillRun {
-  readonly pauseMs: number;
-  /** How the pause is made: the connector has no pause option, so every SentinelOne answer is delayed. */
-  readonly pauseBy: string;
-}
-
-export interface ProfileResult {
-  readonly run: BackfillRun;
-  readonly summaries: readonly ProfileSummary[];
-}
-
-export interface BenchResults {
-  readonly schema: 1;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly durationSeconds: number;
-  readonly command: string;
-  readonly options: BenchOptions;
-  readonly machine: Machine;
-  readonly connectorDefaults: ConnectorDefaults;
-  /** Node flags every connector process got (`--deployed`, `--connector-node-flag`). */
-  readonly connectorNodeFlags: readonly string[];
-  readonly sections: {
-    backfill?: BackfillRun;
-    live?: LiveRun;
-    rateLimited?: RateLimitedResult;
-    baseline?: BaselineResult;
-    memory?: { readonly runs: readonly BackfillRun[] };
-    profile?: ProfileResult;
-  };
-  readonly targets: readonly TargetCheck[];
-  readonly errors: readonly { readonly section: string; readonly message: string }[];
-  readonly resultsFile: string;
-}
+export type {
+  BaselineResult,
+  BenchResults,
+  ConnectorDefaults,
+  Machine,
+  ProfileResult,
+  RateLimitedResult,
+} from "./results.js";
 
 export interface RunHooks {
   /** Human-readable progress lines (default: stderr). */
