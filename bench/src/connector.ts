@@ -17,6 +17,10 @@ export const S1_ACCOUNT_ID: string = DEFAULT_ACCOUNT_ID;
 export interface ConnectorLaunch {
   readonly dir: string;
   readonly label: string;
+  /** Working directory (default `dir`): a connector restarted in the same one finds its files there again. */
+  readonly cwd?: string;
+  /** Log file name suffix (default none): one log per process when a run restarts the connector. */
+  readonly logSuffix?: string;
   readonly opencti: OpenCtiProcess;
   readonly sentinelOne: SentinelOneProcess;
   readonly batchSize?: number;
@@ -75,8 +79,8 @@ export async function startConnectorProcess(launch: ConnectorLaunch): Promise<Ru
     name: "connector",
     args: [...(launch.nodeFlags ?? []), launch.main ?? BUILT.connectorMain],
     env,
-    cwd: launch.dir,
-    logFile: join(launch.dir, `${launch.label}-connector.log`),
+    cwd: launch.cwd ?? launch.dir,
+    logFile: join(launch.dir, `${launch.label}-connector${launch.logSuffix ?? ""}.log`),
   });
   return { process, spawnedAt, env };
 }

@@ -2,6 +2,7 @@
  * The shapes of the benchmark's results (`latest.json`): shared by the runner (`run.ts`), which fills them, and the
  * report (`report.ts`), which reads them, so neither imports the other's module for its types.
  */
+import type { ChurnRun } from "./churn.js";
 import type { BenchOptions } from "./options.js";
 import type { ProfileSummary } from "./profile.js";
 import type { BackfillRun, LiveRun } from "./scenarios.js";
@@ -46,6 +47,13 @@ export interface BaselineResult extends BackfillRun {
   readonly pauseBy: string;
 }
 
+export interface ChurnResult {
+  /** Without kills. */
+  readonly plain?: ChurnRun;
+  /** With `churnKills` SIGKILLs of the connector. */
+  readonly withKills?: ChurnRun;
+}
+
 export interface ProfileResult {
   readonly run: BackfillRun;
   readonly summaries: readonly ProfileSummary[];
@@ -69,6 +77,7 @@ export interface BenchResults {
     baseline?: BaselineResult;
     memory?: { readonly runs: readonly BackfillRun[] };
     profile?: ProfileResult;
+    churn?: ChurnResult;
   };
   readonly targets: readonly TargetCheck[];
   readonly errors: readonly { readonly section: string; readonly message: string }[];

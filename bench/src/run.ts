@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "@octi/connector-sentinelone-intel";
+import type { ChurnRun } from "./churn.js";
+import { runChurn } from "./churn.js";
 import { cleanEnv } from "./connector.js";
 import { Progress, round } from "./measure.js";
 import type { BenchOptions, Section } from "./options.js";
@@ -26,6 +28,11 @@ export type {
   ProfileResult,
   RateLimitedResult,
 } from "./results.js";
+
+function describeChurn(r: ChurnRun): string {
+  const s = r.state;
+  return `${r.settled ? `settled in ${r.settleSeconds} s` : `NOT settled after ${r.churnSeconds} s`}, ${r.churnRequests.total} requests; missing ${s.missing}, duplicates ${s.duplicates}, leftovers ${s.leftovers}, stale validUntil ${s.staleValidUntil}`;
+}
 
 export interface RunHooks {
   /** Human-readable progress lines (default: stderr). */
@@ -93,7 +100,7 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
   const sections: BenchResults["sections"] = {};
   const errors: { section: string; message: string }[] = [];
 
-  const run = async (section: Section | "profile", fn: () => Promise<void>) => {
+  const run = async (section: Section | "profile" | "churn-kills", fn: () => Promise<void>) => {
     const t = Date.now();
     say(`▶ ${section}`);
     try {
@@ -195,6 +202,29 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
       }
       sections.memory = { runs };
     });
+  }
+  if (want("churn")) {
+    const churn: { plain?: ChurnRun; withKills?: ChurnRun } = {};
+    sections.churn = churn;
+    const spec = {
+      size: options.churn,
+      rpm: options.churnRpm,
+      ...(options.churnBurst !== undefined ? { burst: options.churnBurst } : {}),
+      ...common,
+      deadlineMs: options.churnDeadlineSeconds * 1000,
+      // Creates: at least N / batch size requests at the limited rate, three times over, plus start-up.
+      createsTimeoutMs: 120_000 + 3 * 60_000 * Math.ceil(options.churn / batchSize / options.churnRpm),
+    };
+    await run("churn", async () => {
+      churn.plain = await runChurn(ctx, { ...spec, label: "churn", kills: 0 });
+      say(`  churn: ${describeChurn(churn.plain)}`);
+    });
+    if (options.churnKills > 0) {
+      await run("churn-kills", async () => {
+        churn.withKills = await runChurn(ctx, { ...spec, label: "churn-kills", kills: options.churnKills });
+        say(`  churn with ${options.churnKills} SIGKILLs: ${describeChurn(churn.withKills)}`);
+      });
+    }
   }
   if (options.profile) {
     await run("profile", async () => {
