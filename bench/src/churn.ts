@@ -53,6 +53,8 @@ export interface ChurnKill {
   readonly phase: "creates" | "churn";
   /** What SentinelOne held then. */
   readonly iocs: number;
+  /** How the killed process ended (`signal SIGKILL`). */
+  readonly exit: string;
 }
 
 export interface ChurnRun {
@@ -83,7 +85,8 @@ export interface ChurnRun {
   readonly state: ChurnCheck;
   /** Peak RSS (VmHWM) over every connector process of the run, and the last one's RSS when stopped. */
   readonly connector: { readonly peakRssMB: number; readonly rssMB: number; readonly cpuSeconds: number };
-  readonly connectorExits: readonly string[];
+  /** How the last connector process ended when the run stopped it (SIGTERM, then SIGKILL after 30 s). */
+  readonly finalExit: string;
   readonly settings: Readonly<Record<string, string>>;
 }
 
@@ -155,7 +158,6 @@ export async function runChurn(ctx: BenchContext, spec: ChurnSpec): Promise<Chur
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });
     const connectorId = randomUUID();
-    const exits: string[] = [];
     let peakRssMB = 0;
     let cpuSeconds = 0;
     let launches = 0;
@@ -196,8 +198,7 @@ export async function runChurn(ctx: BenchContext, spec: ChurnSpec): Promise<Chur
     const killAndRestart = async (phase: ChurnKill["phase"], iocs: number) => {
       account();
       const exit = await connector.process.kill();
-      exits.push(describeExit(exit));
-      kills.push({ atSeconds: round((Date.now() - t0) / 1000, 2), phase, iocs });
+      kills.push({ atSeconds: round((Date.now() - t0) / 1000, 2), phase, iocs, exit: describeExit(exit) });
       await launch();
     };
     const allIocs = (): Promise<StoredIoc[]> => rig.sentinelOne.allIocs();
@@ -287,7 +288,7 @@ export async function runChurn(ctx: BenchContext, spec: ChurnSpec): Promise<Chur
       const end = await rig.sentinelOne.stats();
       account();
       const rssMB = round((sampler!.last?.rssBytes ?? 0) / MB, 1);
-      exits.push(describeExit(await connector!.process.stop(30_000)));
+      const finalExit = describeExit(await connector!.process.stop(30_000));
       return {
         label: spec.label,
         size: spec.size,
@@ -310,7 +311,7 @@ export async function runChurn(ctx: BenchContext, spec: ChurnSpec): Promise<Chur
         churnRequests: diffRequests(end, beforeChurn),
         state: state ?? checkChurn(await allIocs(), feed.expected),
         connector: { peakRssMB: round(peakRssMB, 1), rssMB, cpuSeconds: round(cpuSeconds, 2) },
-        connectorExits: exits,
+        finalExit,
         settings: connectorSettings(connector!.env, ctx.connectorEnv),
       };
     } finally {

@@ -122,8 +122,9 @@ function churnMeasured(r: ChurnRun): string {
 }
 
 const byKind = (p: PhaseRequests): string =>
-  ["POST", "DELETE", "GET"].map((m) => `${m} ${fmt(p.byMethod[m]?.requests ?? 0)}`).join(", ") +
-  ` (${fmt(p.rateLimited)} × 429)`;
+  ["POST", "DELETE", "GET"]
+    .map((m) => `${m} ${fmt(p.byMethod[m]?.requests ?? 0)} (${fmt(p.byMethod[m]?.ok ?? 0)} ok)`)
+    .join(", ") + ` (${fmt(p.rateLimited)} × 429)`;
 
 function churnRows(rows: string[][], r: ChurnRun): void {
   const name = r.label;
@@ -137,7 +138,9 @@ function churnRows(rows: string[][], r: ChurnRun): void {
     rows.push([
       name,
       "SIGKILLs (s after the first create, phase, IOCs then)",
-      r.kills.length > 0 ? r.kills.map((k) => `${fmt(k.atSeconds, 1)} s ${k.phase} ${fmt(k.iocs)}`).join("; ") : "none",
+      r.kills.length > 0
+        ? r.kills.map((k) => `${fmt(k.atSeconds, 1)} s ${k.phase} ${fmt(k.iocs)} (${k.exit})`).join("; ")
+        : "none",
     ]);
   }
   rows.push([
@@ -167,6 +170,7 @@ function churnRows(rows: string[][], r: ChurnRun): void {
     "connector peak RSS / CPU (all its processes)",
     `${fmt(r.connector.peakRssMB, 1)} MB / ${fmt(r.connector.cpuSeconds, 2)} s`,
   ]);
+  rows.push([name, "connector exit at the end (SIGTERM, SIGKILL after 30 s)", r.finalExit]);
 }
 
 const verdict = (pass: boolean | null): string => (pass === null ? "n/a" : pass ? "PASS" : "MISS");
