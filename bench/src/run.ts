@@ -17,7 +17,7 @@ import { cpuModel } from "./proc.js";
 import { stopAll } from "./processes.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
 import { evaluateTargets } from "./report.js";
-import type { BaselineResult, BenchResults, ConnectorDefaults } from "./results.js";
+import type { BenchResults, ConnectorDefaults } from "./results.js";
 import { type BackfillRun, type BenchContext, runBackfill, runLive } from "./scenarios.js";
 
 export type {
