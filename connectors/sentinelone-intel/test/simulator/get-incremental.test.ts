@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/simulator/cli.js";
 import { DEFAULT_ACCOUNT_ID, formatMicros } from "../../src/simulator/index.js";
-import { ACCOUNT_FILTER, ips, type Json, startSim } from "./helpers.js";
+import { ACCOUNT_FILTER, Api, ips, type Json, startSim } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const iso = (ms: number) => formatMicros(ms * 1000);
@@ -110,5 +111,18 @@ describe("GET incremental filters (§4.1)", () => {
     expect(long.text).toContain("414 Request-URI Too Large");
     const roomy = await startSim({ maxUrlBytes: 64 * 1024 });
     expect((await roomy.api.get({ uuids })).status).toBe(200);
+  });
+
+  it("the CLI takes --honour-get-source and --max-url", async () => {
+    const handle = await runCli(["--honour-get-source", "--max-url", "200"], () => {});
+    try {
+      const api = new Api(handle!.url);
+      await api.post({ filter: ACCOUNT_FILTER, data: ips(2, { source: "OpenCTI" }) });
+      await api.post({ filter: ACCOUNT_FILTER, data: ips(1, { source: "Other" }, 5) });
+      expect((await api.get({ source: "Other" })).json.pagination.totalItems).toBe(1);
+      expect((await api.get({ name__contains: "x".repeat(200) })).status).toBe(414);
+    } finally {
+      await handle?.simulator.stop();
+    }
   });
 });
