@@ -128,7 +128,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --build                 build the SDK and the connector first (npx tsc)
   --results <dir>         where latest.json, logs and profiles go (default bench/results)
   --connector-env K=V     extra environment of every connector process, repeatable (experiments, e.g.
-                          CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64)
+                          CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64);
+                          {workdir} in a value is the run's own directory, kept across the churn's restarts
   --deployed              run the connector with the node flags of the root \`npm start\` script (the default)
   --bare                  run the connector with Node's default heap sizing instead (no \`npm start\` flags)
   --connector-node-flag=F extra node flag of every connector process, repeatable (e.g. =--trace-gc)

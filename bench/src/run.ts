@@ -3,7 +3,7 @@
  * evaluates the targets, writes `<results>/latest.json` and returns the results. Used by the CLI and the test.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "@octi/connector-sentinelone-intel";
@@ -81,6 +81,10 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
   const logDir = join(resultsDir, "logs");
   const profileDir = join(resultsDir, "profiles");
   mkdirSync(logDir, { recursive: true });
+  // The connectors' working directories of an earlier invocation (an on-disk index must not leak into this one).
+  for (const entry of readdirSync(logDir)) {
+    if (entry.endsWith("-work")) rmSync(join(logDir, entry), { recursive: true, force: true });
+  }
   const started = new Date();
   const loadAverageStart = loadavg().map((l) => round(l, 2));
   const ctx: BenchContext = {

@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { describe, expect, it } from "vitest";
 import { buildChurnFeed, checkChurn, fateOf, s1Time } from "../src/churn-workload.js";
+import { type ConnectorLaunch, connectorEnv } from "../src/connector.js";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
 import { startScriptNodeFlags } from "../src/paths.js";
@@ -141,5 +145,29 @@ describe("churn feed and check", () => {
     expect(checkChurn(foreign, feed.expected)).toMatchObject({ settled: false, unexpected: 1 });
     const oldScore = perfect().map((ioc) => ({ ...ioc, originalRiskScore: 80 }));
     expect(checkChurn(oldScore, feed.expected)).toMatchObject({ settled: true, staleScore: 6 });
+  });
+});
+
+describe("connector environment", () => {
+  it("replaces {workdir} in extra variables with the run's own directory, created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "octi-bench-env-"));
+    try {
+      const launch = {
+        dir,
+        label: "churn",
+        opencti: { url: "http://127.0.0.1:1", token: "t", streamId: "s" },
+        sentinelOne: { url: "http://127.0.0.1:2" },
+        extraEnv: { SENTINELONE_INTEL_DATA_DIR: "{workdir}/index", OTHER: "plain" },
+      } as unknown as ConnectorLaunch;
+      const env = connectorEnv(launch);
+      expect(env.SENTINELONE_INTEL_DATA_DIR).toBe(join(dir, "churn-work", "index"));
+      expect(existsSync(join(dir, "churn-work"))).toBe(true);
+      expect(env.OTHER).toBe("plain");
+      expect(connectorEnv({ ...launch, cwd: join(dir, "w2") }).SENTINELONE_INTEL_DATA_DIR).toBe(
+        join(dir, "w2", "index"),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
