@@ -29,9 +29,15 @@ export interface ConnectorNames {
   readonly envPrefix: string;
   /** `My Connector`: the catalog title and the default `connector.name`. */
   readonly title: string;
-  /** `opencti/connector-my-connector`: the container image (no tag). */
+  /** `octi-ts/connector-my-connector`: the container image (no tag), in our own namespace (see IMAGE_NAMESPACE). */
   readonly imageName: string;
 }
+
+/**
+ * Docker namespace of this repository's images. Not `opencti/`: that namespace holds Filigran's (Python) connectors,
+ * e.g. `opencti/connector-sentinelone-intel`, and a same-named image would shadow or be shadowed by theirs.
+ */
+export const IMAGE_NAMESPACE = "octi-ts";
 
 const SLUG_PATTERN = /^[a-z0-9-]+$/;
 const TITLE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 .&()+-]*$/;
@@ -79,7 +85,7 @@ export function deriveNames(slug: string, title?: string): ConnectorNames {
     snakeName: parts.join("_"),
     envPrefix: parts.join("_").toUpperCase(),
     title: title ?? parts.map(capitalize).join(" "),
-    imageName: `opencti/connector-${slug}`,
+    imageName: `${IMAGE_NAMESPACE}/connector-${slug}`,
   };
 }
 

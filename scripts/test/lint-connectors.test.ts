@@ -73,13 +73,13 @@ describe("connector lint rules", () => {
 
   it("OC102 catches a container image not named after the directory, and a pinned version", async () => {
     editManifest("acme-intel", (m) => {
-      m.container_image = "opencti/connector-acme";
+      m.container_image = "octi-ts/connector-acme";
       m.container_version = "1.0.0";
     });
     const findings = await lint();
     expect(codes(findings)).toEqual(["OC102"]);
     expect(findings.map((f) => f.message)).toEqual([
-      "container_image must be 'opencti/connector-acme-intel', not \"opencti/connector-acme\"",
+      "container_image must be 'octi-ts/connector-acme-intel', not \"octi-ts/connector-acme\"",
       "container_version must be 'rolling', not \"1.0.0\"",
     ]);
   });
@@ -130,11 +130,11 @@ describe("connector lint rules", () => {
 
     editManifest("beta", (m) => {
       m.slug = "beta";
-      m.container_image = "opencti/connector-acme-intel";
+      m.container_image = "octi-ts/connector-acme-intel";
     });
     expect((await lint(["OC105"])).map((f) => `${f.connector}: ${f.message}`)).toEqual([
-      "connectors/acme-intel: container_image 'opencti/connector-acme-intel' is also used by connectors/beta",
-      "connectors/beta: container_image 'opencti/connector-acme-intel' is also used by connectors/acme-intel",
+      "connectors/acme-intel: container_image 'octi-ts/connector-acme-intel' is also used by connectors/beta",
+      "connectors/beta: container_image 'octi-ts/connector-acme-intel' is also used by connectors/acme-intel",
     ]);
   });
 

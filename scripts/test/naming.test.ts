@@ -45,7 +45,7 @@ describe("derived names", () => {
       snakeName: "acme_threat_intel",
       envPrefix: "ACME_THREAT_INTEL",
       title: "Acme Threat Intel",
-      imageName: "opencti/connector-acme-threat-intel",
+      imageName: "octi-ts/connector-acme-threat-intel",
     });
   });
 
@@ -65,7 +65,7 @@ describe("placeholders", () => {
     expect(fillPlaceholders("__ENV_PREFIX___API_KEY=ChangeMe", values)).toBe("ACME_INTEL_API_KEY=ChangeMe");
     expect(fillPlaceholders("class Http__PASCAL_NAME__Client", values)).toBe("class HttpAcmeIntelClient");
     expect(fillPlaceholders("__SNAKE_NAME__: __TITLE__ (__IMAGE_NAME__, __SLUG__)", values)).toBe(
-      "acme_intel: Acme Intel (opencti/connector-acme-intel, acme-intel)",
+      "acme_intel: Acme Intel (octi-ts/connector-acme-intel, acme-intel)",
     );
   });
 
