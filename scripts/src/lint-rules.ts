@@ -9,9 +9,9 @@ import type { ConfigSchema } from "@octi/connector-sdk";
 import { CONFIG_SCHEMA_FILE, type ConnectorDir, MANIFEST_FILE, METADATA_DIR, metadataPath } from "./connectors.js";
 import { type EnvSchema, toEnvSchema } from "./env-schema.js";
 import { isRecord, readJsonFile } from "./files.js";
-import { IMAGE_NAMESPACE } from "./naming.js";
 import { validateManifest } from "./manifest-schema.js";
 import { fileStatus, generateMetadata, type SchemaLoader } from "./metadata.js";
+import { IMAGE_NAMESPACE } from "./naming.js";
 import { readComposeEnvironment, readEnvSample, readYamlSample, type SampleValue } from "./samples.js";
 
 export type Severity = "error" | "warning";
@@ -300,7 +300,10 @@ export const RULES: readonly Rule[] = [
       const compose = readText(ctx, "docker-compose.yml");
       if (compose !== undefined) {
         if (!/^\s+healthcheck:/m.test(compose)) {
-          findings.push({ file: "docker-compose.yml", message: "no healthcheck: section (enable the image's HEALTHCHECK)" });
+          findings.push({
+            file: "docker-compose.yml",
+            message: "no healthcheck: section (enable the image's HEALTHCHECK)",
+          });
         }
         const metrics = readComposeEnvironment(compose).get("CONNECTOR_EXPOSE_METRICS");
         if (metrics?.value !== "true") {
