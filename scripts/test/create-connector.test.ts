@@ -174,6 +174,7 @@ describe("create-connector command line", () => {
       expect(output.stdout).toContain(step);
     }
     // The catalog step comes before the first `npm run check`, which fails without it.
+    expect(output.stdout.indexOf("npm run metadata")).toBeLessThan(output.stdout.indexOf("npm run manifest"));
     expect(output.stdout.indexOf("npm run manifest")).toBeLessThan(output.stdout.indexOf("npm run check"));
   });
 
