@@ -3,14 +3,8 @@ import { type Coerced, coerceValue } from "./coerce.js";
 import { envName, yamlPath } from "./env-names.js";
 import { type ConfigProblem, ConfigValidationError, type ValueOrigin } from "./errors.js";
 import { collectSecrets, headerValues } from "./redact.js";
-import {
-  CONFIG_FILE_NAME,
-  locateConfigFiles,
-  readDotenvFile,
-  readYamlFile,
-  yamlSection,
-} from "./sources.js";
 import { SDK_CONFIG_SCHEMA } from "./sdk-schema.js";
+import { CONFIG_FILE_NAME, locateConfigFiles, readDotenvFile, readYamlFile, yamlSection } from "./sources.js";
 import type { ConfigPropertySchema, ConfigSchema, ConfigSource } from "./types.js";
 import { unknownEnvWarnings, yamlKeySuggestion } from "./unknown-names.js";
 import { sampleValueProblem, schemaProblems } from "./validate.js";
@@ -224,7 +218,8 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   }
   const sdkNamespaces = Object.keys(SDK_CONFIG_SCHEMA.properties);
   warnings.push(...unknownEnvWarnings(schema, Object.keys(env), "Environment variable", sdkNamespaces));
-  if (files.dotenv) warnings.push(...unknownEnvWarnings(schema, Object.keys(dotenv), `${files.dotenv}:`, sdkNamespaces));
+  if (files.dotenv)
+    warnings.push(...unknownEnvWarnings(schema, Object.keys(dotenv), `${files.dotenv}:`, sdkNamespaces));
 
   for (const [name, problem] of schemaProblems(schema, config, new Set(fieldProblems.keys()))) {
     fieldProblems.set(name, problem);
@@ -247,7 +242,8 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
     try {
       const ruleConfig: Record<string, Record<string, unknown>> = {};
       for (const ns of namespaces) ruleConfig[ns] = { ...config[ns], ...invalidRaw[ns] };
-      for (const message of options.crossFieldRules(ruleConfig as C)) problems.push({ envVar: "", yamlPath: "", message });
+      for (const message of options.crossFieldRules(ruleConfig as C))
+        problems.push({ envVar: "", yamlPath: "", message });
     } catch (error) {
       if (!alreadyInvalid) {
         problems.push({

@@ -122,8 +122,7 @@ export function startProgress(options: ProgressOptions): ProgressReporter {
     }
   };
 
-  const timer =
-    options.intervalSeconds > 0 ? setInterval(() => void log(), options.intervalSeconds * 1000) : undefined;
+  const timer = options.intervalSeconds > 0 ? setInterval(() => void log(), options.intervalSeconds * 1000) : undefined;
   timer?.unref();
   return {
     line,

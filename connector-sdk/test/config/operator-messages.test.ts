@@ -24,7 +24,11 @@ const demo: NamespaceSchema = {
     size: { type: "integer", default: 5, minimum: 1, description: "n" },
   },
 };
-const schema = buildConfigSchema({ namespace: "demo", configSchema: demo, configDefaults: { connector: { name: "Demo" } } });
+const schema = buildConfigSchema({
+  namespace: "demo",
+  configSchema: demo,
+  configDefaults: { connector: { name: "Demo" } },
+});
 type DemoConfig = BaseConfig & { demo: { api_key?: string; account_id?: string; site_id?: string } };
 
 const yml = (files: Record<string, string>): string => {
@@ -74,7 +78,9 @@ describe("a problem names where its bad value came from", () => {
   });
 
   it("a required setting nobody set keeps both names to set it by", () => {
-    const error = failure(() => load({}, [yml({ "config.yml": VALID_YML.replace("  url: 'http://opencti:8080'\n", "") })]));
+    const error = failure(() =>
+      load({}, [yml({ "config.yml": VALID_YML.replace("  url: 'http://opencti:8080'\n", "") })]),
+    );
     expect(error.problems.map(formatConfigProblem)).toEqual(["OPENCTI_URL (config.yml: opencti.url): is required"]);
   });
 });
@@ -101,7 +107,8 @@ describe("validation gaps", () => {
   });
 
   it("one bad value gives one problem: an invalid setting still counts as set for the cross-field rules", () => {
-    const rule = (c: DemoConfig) => (c.demo.account_id || c.demo.site_id ? [] : ["set DEMO_ACCOUNT_ID or DEMO_SITE_ID"]);
+    const rule = (c: DemoConfig) =>
+      c.demo.account_id || c.demo.site_id ? [] : ["set DEMO_ACCOUNT_ID or DEMO_SITE_ID"];
     const dir = yml({ "config.yml": VALID_YML });
     expect(failure(() => load({ DEMO_ACCOUNT_ID: "ChangeMe" }, [dir], rule)).problems).toHaveLength(1);
     expect(failure(() => load({ DEMO_ACCOUNT_ID: "abc" }, [dir], rule)).problems).toHaveLength(1);

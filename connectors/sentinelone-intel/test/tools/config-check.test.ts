@@ -142,7 +142,11 @@ describe("config check", () => {
         "  account_id: 'ChangeMe'\n",
     );
     const result = await runConfigCheck({
-      env: { OPENCTI_URL: "ChangeMe", SENTINELONE_INTEL_ACOUNT_ID: "1000000000000000001", SENTINELONE_INTEL_SITE_ID: "12ab" },
+      env: {
+        OPENCTI_URL: "ChangeMe",
+        SENTINELONE_INTEL_ACOUNT_ID: "1000000000000000001",
+        SENTINELONE_INTEL_SITE_ID: "12ab",
+      },
       searchDirs: [withYml],
     });
     expect(result.problems).toEqual([
@@ -227,7 +231,10 @@ describe("config check", () => {
 
     it("skips what cannot be checked, and hints at the API URL when SentinelOne answers 404", async () => {
       const result = await runConfigCheck({
-        env: goodEnv({ OPENCTI_URL: "http://127.0.0.1:1", SENTINELONE_INTEL_API_URL: `${sentinelOne.url}/web/api/v2.1` }),
+        env: goodEnv({
+          OPENCTI_URL: "http://127.0.0.1:1",
+          SENTINELONE_INTEL_API_URL: `${sentinelOne.url}/web/api/v2.1`,
+        }),
         searchDirs: [dir],
         connect: true,
         timeoutMs: 3000,

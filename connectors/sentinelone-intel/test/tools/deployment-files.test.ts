@@ -2,9 +2,10 @@
  * The hand-written deployment files (README tables, config.yml.sample, .env.sample, docker-compose.yml,
  * Dockerfile) against the config schema, so that they cannot drift from it.
  */
+
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { spawn } from "node:child_process";
 import {
   buildConfigSchema,
   type ConfigPropertySchema,
@@ -137,7 +138,11 @@ describe("deployment files", () => {
     };
     const filled = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "ChangeMe" ? (real[k] ?? v) : v]));
     expect(Object.values(filled)).not.toContain("ChangeMe");
-    const loaded = loadConfig(schema, { env: filled, searchDirs: [], crossFieldRules: plugin.crossFieldRules as never });
+    const loaded = loadConfig(schema, {
+      env: filled,
+      searchDirs: [],
+      crossFieldRules: plugin.crossFieldRules as never,
+    });
     expect(loaded.config).toBeDefined();
     expect(loaded.warnings).toEqual([]);
   });
@@ -158,7 +163,12 @@ describe("deployment files", () => {
     const deadLetter = String(schema.properties.sentinelone_intel?.properties.dead_letter_path?.default);
     const patterns = ignore.split("\n").filter((l) => l.includes("dead-letter"));
     const asRegExp = (glob: string) =>
-      new RegExp(`^${glob.replace(/^\*\*\//, "").replace(/\./g, "\\.").replace(/\*/g, ".*")}$`);
+      new RegExp(
+        `^${glob
+          .replace(/^\*\*\//, "")
+          .replace(/\./g, "\\.")
+          .replace(/\*/g, ".*")}$`,
+      );
     expect(patterns.some((p) => asRegExp(p).test(deadLetter))).toBe(true);
   });
 
