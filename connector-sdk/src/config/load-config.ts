@@ -4,7 +4,7 @@ import { envName, yamlPath } from "./env-names.js";
 import { type ConfigProblem, ConfigValidationError, type ValueOrigin } from "./errors.js";
 import { collectSecrets, headerValues } from "./redact.js";
 import { SDK_CONFIG_SCHEMA } from "./sdk-schema.js";
-import { CONFIG_FILE_NAME, locateConfigFiles, readDotenvFile, readYamlFile, yamlSection } from "./sources.js";
+import { locateConfigFiles, readDotenvFile, readYamlFile, yamlSection } from "./sources.js";
 import type { ConfigPropertySchema, ConfigSchema, ConfigSource } from "./types.js";
 import { unknownEnvWarnings, yamlKeySuggestion } from "./unknown-names.js";
 import { sampleValueProblem, schemaProblems } from "./validate.js";
@@ -159,6 +159,10 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   const origins = new Map<string, ValueOrigin>();
   // Settings set to an invalid value: cross-field rules still see them as set (one bad value, one problem).
   const invalidRaw: Record<string, Record<string, unknown>> = {};
+  const markInvalid = (ns: string, key: string, value: unknown) => {
+    invalidRaw[ns] = { ...invalidRaw[ns], [key]: value };
+  };
+  const settingOf = new Map<string, { readonly ns: string; readonly key: string }>();
 
   for (const [ns, nsSchema] of Object.entries(schema.properties)) {
     const nsYaml = yamlSection(doc, ns, files.yaml, fileProblems);
@@ -168,6 +172,7 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
       known.push(key, ...(prop["x-yaml-aliases"] ?? []));
       const name = envName(ns, key);
       order.push(name);
+      settingOf.set(name, { ns, key });
       const raw = lookup(ns, key, prop, env, nsYaml, dotenv);
       let coerced: Coerced;
       if (raw) {
@@ -190,14 +195,14 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
       } else continue;
       if (!coerced.ok) {
         fieldProblems.set(name, { envVar: name, yamlPath: yamlPath(ns, key), message: coerced.message });
-        (invalidRaw[ns] ??= {})[key] = raw?.value;
+        markInvalid(ns, key, raw?.value);
         continue;
       }
       const value = canonicalEnum(coerced.value, prop);
       const sample = sampleValueProblem(ns, key, prop, value);
       if (sample) {
         fieldProblems.set(name, sample);
-        (invalidRaw[ns] ??= {})[key] = value;
+        markInvalid(ns, key, value);
         continue;
       }
       values[key] = value;
@@ -223,8 +228,10 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
 
   for (const [name, problem] of schemaProblems(schema, config, new Set(fieldProblems.keys()))) {
     fieldProblems.set(name, problem);
-    const [ns, key] = [problem.yamlPath.split(".")[0] ?? "", problem.yamlPath.split(".").slice(1).join(".")];
-    if (problem.message !== "is required") (invalidRaw[ns] ??= {})[key] = config[ns]?.[key];
+    const setting = settingOf.get(name);
+    if (setting && problem.message !== "is required") {
+      markInvalid(setting.ns, setting.key, config[setting.ns]?.[setting.key]);
+    }
   }
   const problems: ConfigProblem[] = [
     ...fileProblems,

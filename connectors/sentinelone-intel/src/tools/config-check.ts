@@ -18,7 +18,6 @@ import {
   loadConfig,
   OpenCtiApiError,
   OpenCtiClient,
-  REDACTED,
   redactConfig,
   tlsFrom,
 } from "@octi/connector-sdk";
