@@ -19,13 +19,19 @@ export function editDistance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-/** The known name closest to `name` when it is close enough to be a typo (a third of its length, at most 4 edits). */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  const limit = Math.min(4, Math.max(2, Math.floor(name.length / 3)));
+/**
+ * The known name closest to `name` when it is close enough to be a typo: one edit per four characters (at least one,
+ * at most three), counted after `prefix`, which both share (`OPENCTI_TOKN` → `OPENCTI_TOKEN`, but `CONNECTOR_AUTO`,
+ * a pycti setting, is not taken for `CONNECTOR_TYPE`).
+ */
+export function closestName(name: string, known: readonly string[], prefix = ""): string | undefined {
+  const rest = name.slice(prefix.length).toLowerCase();
+  const limit = Math.min(3, Math.max(1, Math.floor(rest.length / 4)));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of known) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (!candidate.toLowerCase().startsWith(prefix.toLowerCase())) continue;
+    const d = editDistance(rest, candidate.slice(prefix.length).toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -65,7 +71,7 @@ export function unknownEnvWarnings(
     const upper = name.toUpperCase();
     const prefix = prefixes.find((p) => upper.startsWith(p.prefix));
     if (!prefix) continue;
-    const closest = closestName(name, known);
+    const closest = closestName(name, known, prefix.prefix);
     if (closest) out.push(`${where} ${name} is not a setting and is ignored (did you mean ${closest}?)`);
     else if (prefix.strict) out.push(`${where} ${name} is not a setting of this connector and is ignored`);
   }
