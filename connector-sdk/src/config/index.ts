@@ -7,5 +7,4 @@ export * from "./redact.js";
 export * from "./sdk-schema.js";
 export * from "./tls.js";
 export * from "./types.js";
-export { closestName } from "./unknown-names.js";
 export { isHttpUrl } from "./validate.js";
