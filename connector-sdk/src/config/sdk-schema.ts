@@ -118,7 +118,7 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           minimum: 1,
           default: 5,
           description:
-            "Ours: seconds between pings carrying the stream state to OpenCTI (pycti: 40). A crash replays at most this much.",
+            "Ours: longest time, in seconds, between two pings (pycti: 40). While events are acknowledged the state is pushed about every second.",
         },
         live_stream_watchdog_timeout: {
           type: "integer",
@@ -139,6 +139,26 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           default: 2000,
           description:
             "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
+        },
+        event_max_attempts: {
+          type: "integer",
+          minimum: 1,
+          default: 5,
+          description:
+            "Ours: times an event is handed to the connector when its handler throws (retried with backoff) before it goes to the dead-letter file and is acknowledged.",
+        },
+        event_retry_max_delay: {
+          type: "integer",
+          minimum: 1,
+          default: 30,
+          description: "Ours: longest wait, in seconds, between two attempts at an event whose handler threw.",
+        },
+        dead_letter_path: {
+          type: "string",
+          minLength: 1,
+          default: "stream-events.dead-letter.jsonl",
+          description:
+            "Ours: JSON-lines file where events whose handler kept failing are written (id, type, reason, attempts, time, data; secrets scrubbed).",
         },
         shutdown_timeout: {
           type: "integer",

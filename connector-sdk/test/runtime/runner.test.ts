@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import type { StreamFlow } from "../../src/runtime/stream-flow.js";
@@ -193,16 +197,31 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     expect(line?.attributes).toMatchObject({ event_id: badId });
   });
 
-  it("a handler error skips the event and the run goes on", async () => {
-    const env = baseEnv(sim.url, TOKEN, STREAM);
+  it("a handler error is retried; an event that keeps failing is dead-lettered, then acknowledged, and the run goes on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "runner-dl-"));
+    const deadLetterPath = join(dir, "events.dead-letter.jsonl");
+    const env = baseEnv(sim.url, TOKEN, STREAM, {
+      CONNECTOR_EVENT_MAX_ATTEMPTS: "3",
+      CONNECTOR_DEAD_LETTER_PATH: deadLetterPath,
+    });
     const logs = new LogCapture();
     const recorder = new Recorder();
     recorder.throwOn = (e) => e.data.id === indicator(1).id;
-    for (let i = 0; i < 3; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const ids = [0, 1, 2].map((i) => sim.publish(createEvent(indicator(i)), STREAM));
     const run = await start(recorder, env, logs);
-    await waitFor(() => recorder.events.length === 3, "3 events");
-    expect(logs.has("Event handler failed, event skipped")).toBe(true);
-    await waitFor(() => run.state()?.start_from !== "0-0", "progress past the failed event");
+    await waitFor(() => recorder.ids().includes(indicator(2).id), "the event after the failing one");
+    expect(recorder.ids()).toEqual([0, 1, 1, 1, 2].map((i) => indicator(i).id));
+    expect(logs.lines().filter((l) => l.message === "Event handler failed, retrying")).toHaveLength(2);
+    const line = logs
+      .lines()
+      .find((l) => l.message === "Event handler kept failing; event written to the dead-letter file");
+    expect(line?.attributes).toMatchObject({
+      event_id: ids[1],
+      attempts: 3,
+      reason: `handler refused ${indicator(1).id}`,
+    });
+    expect(readFileSync(deadLetterPath, "utf8").trim().split("\n")).toHaveLength(1);
+    await waitFor(() => run.state()?.start_from === ids[2], "progress past the dead-lettered event");
   });
 
   it("honours a state reset made in OpenCTI without exiting: replays the stream from the beginning", async () => {
