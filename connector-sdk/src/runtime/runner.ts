@@ -486,6 +486,8 @@ class Engine {
           this.logger.warning("Stopping: the failing event is not acknowledged and will be replayed", about);
           return;
         }
+        // A remote reset restarted the stream meanwhile: this event belongs to the abandoned position.
+        if (item.generation !== this.generation) return;
       }
     }
   }
