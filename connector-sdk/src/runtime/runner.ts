@@ -175,8 +175,6 @@ class Engine {
   private wake: (() => void) | undefined;
   private stopping = false;
   private draining = false;
-  /** A stream message arrived while stopping and was not handled. */
-  private droppedWhileStopping = false;
   private pusher: StatePusher | undefined;
   /** The state string OpenCTI holds, as last stored by a ping. */
   private storedText: string | undefined;
@@ -349,17 +347,14 @@ class Engine {
     if (generation !== this.generation) return;
     if (message.id === undefined) return; // `connected` and id-less messages carry no position (pycti ignores them)
     if (message.event === "heartbeat" || message.event === "connected") {
-      // Once a message was dropped, a heartbeat would also cover it: stop observing.
-      if (this.droppedWhileStopping) return;
       tracker.heartbeat(message.id);
       this.pusher?.onProgress(false);
       return;
     }
     if (this.stopping) {
-      // Dropped (replayed after a restart). The first one, if its id is later, proves the newest received id group
-      // complete; after it nothing may close a group any more.
-      if (!this.droppedWhileStopping) tracker.laterIdSeen(message.id);
-      this.droppedWhileStopping = true;
+      // Not handled (replayed after a restart); a later id still proves the newest received id group complete.
+      tracker.discard(message.id);
+      this.stream?.stop(); // nothing read from now on can be used
       return;
     }
     const entry = tracker.receive(message.id);

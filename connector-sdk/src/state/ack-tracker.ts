@@ -24,6 +24,8 @@ export class AckTracker {
   private lastReceivedId: string | undefined;
   private previousDistinctId: string | undefined;
   private closedThrough: string | undefined;
+  /** Set by `discard`: the position may no longer move past what was received. */
+  private frozen = false;
 
   /**
    * Ids are never assumed unique: whatever `no-dependencies` says, OpenCTI sends the objects an event references
@@ -76,17 +78,21 @@ export class AckTracker {
   }
 
   /**
-   * A message with `id` arrived that will not be handled (the run is stopping): an id later than the newest received
-   * one proves that group complete (ids only grow), as a heartbeat carrying that group's id would.
+   * A message with `id` arrived that will not be handled (the run is stopping). An id later than the newest received
+   * one proves that group complete (ids only grow), as a heartbeat carrying the group's id would. From then on nothing
+   * closes a group any more: a later heartbeat would also cover the discarded message.
    */
-  laterIdSeen(id: string): void {
+  discard(id: string): void {
+    if (this.frozen) return;
     if (this.lastReceivedId !== undefined && compareStreamIds(id, this.lastReceivedId) > 0) {
       this.heartbeat(this.lastReceivedId);
     }
+    this.frozen = true;
   }
 
   /** A heartbeat (or any id-only message) says the server has sent everything up to `id`. */
   heartbeat(id: string): void {
+    if (this.frozen) return;
     if (this.closedThrough === undefined || compareStreamIds(id, this.closedThrough) > 0) this.closedThrough = id;
     this.advance();
   }

@@ -144,6 +144,24 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     },
   );
 
+  it("a graceful stop under load, then a restart: every event exactly once, in order (the last handled id is closed)", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const N = 1500;
+    const authors = [0, 1].map((a) => makeIdentity({ name: `Load author ${a}` }));
+    for (let i = 0; i < N; i++) sim.publish({ ...createEvent(indicator(i)), dependencies: [authors[i % 2]!] }, STREAM);
+    const first = new Recorder();
+    first.delayMs = 1;
+    const run = await start(first, env);
+    await waitFor(() => first.events.length >= 300, "300 events handled");
+    const stopped = await run.stop("stop under load");
+    expect(stopped.exitCode).toBe(0);
+    const second = new Recorder();
+    await start(second, env);
+    const indicators = (r: Recorder) => r.events.filter((e) => e.data.type === "indicator").map((e) => e.data.id);
+    await waitFor(() => indicators(first).length + indicators(second).length >= N, `${N} indicators`, 30_000);
+    expect([...indicators(first), ...indicators(second)]).toEqual(Array.from({ length: N }, (_, i) => indicator(i).id));
+  });
+
   it("tells the handler (StreamFlow) when nothing more can arrive before it acknowledges events", async () => {
     const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT: "10" });
     const N = 600; // several socket reads' worth: what one read carries is handed over even once paused

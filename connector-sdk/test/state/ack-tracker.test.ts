@@ -74,15 +74,26 @@ describe("AckTracker", () => {
     expect(t.resumePoint()).toEqual({ from: "3-0", skipId: undefined });
   });
 
-  it("a later id seen while stopping (not handled) closes the newest group, and is not committed itself", () => {
+  it("a discarded message with a later id (the run is stopping) closes the newest group, and is not committed", () => {
     const t = new AckTracker("0-0");
     t.ack(t.receive("5-0"));
     expect(t.settled).toBe(false);
-    t.laterIdSeen("5-0");
-    expect(t.committed).toBe("0-0");
-    t.laterIdSeen("6-0");
+    t.discard("6-0");
     expect(t.committed).toBe("5-0");
     expect(t.settled).toBe(true);
+    t.heartbeat("7-0"); // would cover the discarded 6-0
+    expect(t.committed).toBe("5-0");
+  });
+
+  it("a discarded message of the open group keeps that group uncommitted, whatever arrives next", () => {
+    const t = new AckTracker("0-0");
+    t.ack(t.receive("4-0"));
+    t.ack(t.receive("5-0")); // a referenced object, handled
+    t.discard("5-0"); // the event under the same id, not handled
+    t.discard("6-0");
+    t.heartbeat("6-0");
+    expect(t.committed).toBe("4-0");
+    expect(t.resumePoint()).toEqual({ from: "4-0", skipId: "5-0" });
   });
 
   it("resumes from the start position when nothing was received", () => {
