@@ -120,7 +120,7 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           minimum: 1,
           default: 5,
           description:
-            "Ours: seconds between pings carrying the stream state to OpenCTI (pycti: 40). A crash replays at most this much.",
+            "Ours: longest time, in seconds, between two pings (pycti: 40). While events are acknowledged the state is pushed about every second.",
         },
         live_stream_watchdog_timeout: {
           type: "integer",
@@ -148,6 +148,26 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           default: 300,
           description:
             "Ours: seconds between progress lines logged at `info` (events handled, the connector's own counts, stream position, lag); 0 turns them off.",
+        },
+        event_max_attempts: {
+          type: "integer",
+          minimum: 1,
+          default: 5,
+          description:
+            "Ours: times an event is handed to the connector when its handler throws (retried with backoff) before it goes to the dead-letter file and is acknowledged.",
+        },
+        event_retry_max_delay: {
+          type: "integer",
+          minimum: 1,
+          default: 30,
+          description: "Ours: longest wait, in seconds, between two attempts at an event whose handler threw.",
+        },
+        dead_letter_path: {
+          type: "string",
+          minLength: 1,
+          default: "stream-events.dead-letter.jsonl",
+          description:
+            "Ours: JSON-lines file where events whose handler kept failing are written (id, type, reason, attempts, time, data; secrets scrubbed).",
         },
         shutdown_timeout: {
           type: "integer",

@@ -83,7 +83,7 @@ export interface ConnectorBaseConfig {
   readonly metrics_port: number;
   readonly metrics_namespace: string;
   readonly metrics_subsystem: string;
-  /** Seconds between state pings (pycti: 40). The state is also pushed on shutdown. */
+  /** Longest time between two pings, seconds (pycti: 40); the state is pushed more often while work flows, and on shutdown. */
   readonly state_ping_interval: number;
   /** Seconds of stream silence before the watchdog reconnects (pycti: 45, then it kills the process). */
   readonly live_stream_watchdog_timeout: number;
@@ -93,6 +93,12 @@ export interface ConnectorBaseConfig {
   readonly live_stream_max_in_flight: number;
   /** Seconds between progress lines at `info`; 0: none. */
   readonly progress_interval: number;
+  /** Attempts at an event whose handler throws before it is dead-lettered (and acknowledged). */
+  readonly event_max_attempts: number;
+  /** Upper bound of the wait between two attempts, seconds. */
+  readonly event_retry_max_delay: number;
+  /** JSON-lines file of the events whose handler kept failing. */
+  readonly dead_letter_path: string;
   /** Seconds a graceful stop waits for in-flight work before pushing the state and exiting. */
   readonly shutdown_timeout: number;
 }

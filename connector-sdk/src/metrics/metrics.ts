@@ -56,9 +56,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     state: gauge("state", "State of connector", ["state"]),
     eventsReceived: counter("stream_events_received_total", "Live stream events received", ["event"]),
     eventsHandled: counter("stream_events_handled_total", "Live stream events acknowledged by the handler", ["event"]),
-    eventsFailed: counter("stream_events_failed_total", "Live stream events whose handler failed (skipped)", [
+    eventsFailed: counter("stream_events_failed_total", "Failed attempts at live stream events (handler threw)", [
       "reason",
     ]),
+    eventsDeadLettered: counter(
+      "stream_events_dead_lettered_total",
+      "Live stream events whose handler kept failing, written to the dead-letter file",
+    ),
     eventsMalformed: counter("stream_events_malformed_total", "Malformed live stream events (skipped)"),
     reconnects: counter("stream_reconnects_total", "Live stream reconnections"),
     inFlight: gauge("stream_in_flight_events", "Events received and not yet acknowledged"),

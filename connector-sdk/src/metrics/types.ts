@@ -32,8 +32,10 @@ export interface SdkMetrics {
   readonly eventsReceived: Counter<"event">;
   /** `stream_events_handled_total{event}`: acknowledged by the handler. */
   readonly eventsHandled: Counter<"event">;
-  /** `stream_events_failed_total{reason}`: handler threw; logged and skipped. */
+  /** `stream_events_failed_total{reason}`: failed attempts (the handler threw); the event is retried. */
   readonly eventsFailed: Counter<"reason">;
+  /** `stream_events_dead_lettered_total`: events whose handler kept failing, written to the dead-letter file. */
+  readonly eventsDeadLettered: Counter;
   /** `stream_events_malformed_total`: unparseable messages, logged and skipped. */
   readonly eventsMalformed: Counter;
   /** `stream_reconnects_total` */

@@ -2,5 +2,6 @@ export * from "./main.js";
 export * from "./plugin.js";
 export * from "./progress.js";
 export * from "./runner.js";
+export { DEFAULT_STATE_CADENCE, type StateCadence } from "./state-pusher.js";
 export * from "./stream-flow.js";
 export * from "./tokens.js";

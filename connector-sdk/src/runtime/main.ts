@@ -2,6 +2,9 @@ import { ConfigValidationError, configSearchDirs } from "../config/index.js";
 import type { BaseConfig } from "../config/types.js";
 import type { ConnectorPlugin } from "./plugin.js";
 import { type ConnectorRun, startConnector } from "./runner.js";
+import { startFailure } from "./start-failure.js";
+
+export { startFailure } from "./start-failure.js";
 
 export interface MainOptions {
   /** The connector package directory: `config.yml` / `.env` are looked up in the current directory, then here, then in `src/`. */
@@ -43,16 +46,4 @@ export function runMain<C extends BaseConfig>(plugin: ConnectorPlugin<C>, option
       }
       process.exit(1);
     });
-}
-
-/**
- * The cause of a start-up failure. tsyringe wraps an error thrown while building a class in "Cannot inject the
- * dependency … Reason:" once per level of the dependency chain; the operator needs the innermost reason.
- */
-export function startFailure(error: unknown): string {
-  const message = (error as Error)?.message ?? String(error);
-  const marker = message.lastIndexOf("Reason:");
-  if (!message.startsWith("Cannot inject the dependency") || marker < 0) return message;
-  const reason = message.slice(marker + "Reason:".length).trim();
-  return reason === "" ? message : reason;
 }

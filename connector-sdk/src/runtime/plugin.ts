@@ -37,12 +37,18 @@ export interface EventContext {
 }
 
 export interface StreamEventHandler {
-  /** After registration, before the stream is opened. */
+  /** After registration, before the stream is opened. A throw ends the run with exit code 1 and the cause logged. */
   start?(): Promise<void>;
   /**
    * Called once per event, in stream order, one at a time. May await (back-pressure: the SDK stops
-   * reading the socket while handlers are slow). A throw is logged with the event id, counted, and
-   * the event is skipped (acknowledged). The handler never persists stream state.
+   * reading the socket while handlers are slow). The handler never persists stream state.
+   *
+   * A throw is never acknowledged silently (decision 0006): the same event is handed over again after a backoff
+   * (later events wait), up to `CONNECTOR_EVENT_MAX_ATTEMPTS` times; then it is written to the SDK's dead-letter
+   * file (`CONNECTOR_DEAD_LETTER_PATH`, secrets scrubbed), counted (`stream_events_dead_lettered_total`), logged
+   * at error with its id and reason, and only then acknowledged. So `handle` must tolerate being called again for
+   * the same event (it may also be replayed after a restart). A stop ends the retries and leaves the event
+   * unacknowledged (replayed on the next start). Throw `FatalConnectorError` to stop the run instead.
    */
   handle(event: StreamEvent, context: EventContext): Promise<void>;
   /** Graceful stop: finish deferred work (flush buffers) before the deadline (ms epoch). */
@@ -63,7 +69,7 @@ export interface Lifecycle {
   readonly signal: AbortSignal;
 }
 
-/** Thrown from `handle()` to stop the run (same effect as `Lifecycle.fatal`). */
+/** Thrown from `handle()` to stop the run (same effect as `Lifecycle.fatal`): no retry, the event is replayed on the next start. */
 export class FatalConnectorError extends Error {
   override readonly name = "FatalConnectorError";
 }

@@ -15,10 +15,14 @@ import { OpenCtiApiError } from "../opencti/errors.js";
 import { AckTracker } from "../state/ack-tracker.js";
 import { parseStreamId } from "../state/stream-ids.js";
 import { parseState, resolveInitialState, type StreamState, sameState, serializeState } from "../state/stream-state.js";
+import type { StreamEvent } from "../stream/envelope.js";
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
+import { EventDeadLetter } from "./dead-letter.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
 import { startProgress } from "./progress.js";
+import { startFailure } from "./start-failure.js";
+import { DEFAULT_STATE_CADENCE, type StateCadence, StatePusher } from "./state-pusher.js";
 import { StreamFlow } from "./stream-flow.js";
 import { TOKENS } from "./tokens.js";
 
@@ -35,8 +39,10 @@ export interface StartOptions {
   readonly container?: DependencyContainer;
   /** Test seam: override registrations after the plugin registered its own. */
   readonly configure?: (container: DependencyContainer) => void;
-  /** First reconnect delay of the live stream and OpenCTI start-up retries (ms, default 500). */
+  /** First reconnect delay of the live stream, OpenCTI start-up retries and event retries (ms, default 500). */
   readonly retryBaseMs?: number;
+  /** Test seam: when the state is pushed to OpenCTI (default `DEFAULT_STATE_CADENCE`, decision 0007). */
+  readonly stateCadence?: Partial<StateCadence>;
 }
 
 export interface RunResult {
@@ -132,6 +138,8 @@ export async function startConnector<C extends BaseConfig>(
   const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
     retryBaseMs: options.retryBaseMs ?? 500,
     flow,
+    cadence: { ...DEFAULT_STATE_CADENCE, ...options.stateCadence },
+    deadLetter: new EventDeadLetter(config.connector.dead_letter_path, loaded.secrets),
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
   const progress = startProgress({
@@ -148,7 +156,9 @@ export async function startConnector<C extends BaseConfig>(
   // Keep-alive sockets would hold the process open after the run.
   void engine.done.then(() => agents.destroy());
   const started = engine.run();
-  started.catch(() => undefined);
+  // A start-up failure (metrics port taken, handler start() throwing, …) ends the run with exit code 1 and its
+  // cause logged; left alone it would leave pings going and the stream never opened.
+  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${startFailure(error)}`, error));
   return {
     container: child,
     config,
@@ -171,8 +181,14 @@ class Engine {
   private queueHead = 0;
   private wake: (() => void) | undefined;
   private stopping = false;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private pinging: Promise<void> | undefined;
+  private draining = false;
+  private pusher: StatePusher | undefined;
+  /** The state string OpenCTI holds, as last stored by a ping. */
+  private storedText: string | undefined;
+  /** Set at registration when OpenCTI had no state (fresh start, or a reset made while we were down). */
+  private registeredWithoutState = false;
+  /** Aborted as soon as a stop begins: ends the waits between attempts at a failing event. */
+  private readonly retryAbort = new AbortController();
   private consumer: Promise<void> | undefined;
   private metricsServer: { close(): Promise<void> } | undefined;
   private resolveDone!: (result: RunResult) => void;
@@ -190,7 +206,12 @@ class Engine {
     private readonly agents: HttpAgents,
     private readonly tls: TlsSettings,
     private readonly abort: AbortController,
-    private readonly timing: { readonly retryBaseMs: number; readonly flow: StreamFlow },
+    private readonly timing: {
+      readonly retryBaseMs: number;
+      readonly flow: StreamFlow;
+      readonly cadence: StateCadence;
+      readonly deadLetter: EventDeadLetter;
+    },
   ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -208,20 +229,35 @@ class Engine {
     const registered = await this.connectToOpenCti();
     if (!registered) return;
     const stored = parseState(registered.connector_state);
+    this.registeredWithoutState = stored === null;
     this.startGeneration(stored);
     if (stored && this.baseState && stored.start_from === undefined && stored.connectorLastEventId === undefined) {
       this.logger.warning("Stored state has no start_from: starting from the beginning", { state: stored });
     }
-    this.schedulePing(0);
+    this.pusher = new StatePusher({
+      cadence: this.timing.cadence,
+      keepAliveMs: this.config.connector.state_ping_interval * 1000,
+      changed: () => serializeState(this.currentState()) !== this.storedText,
+      push: () => this.ping(),
+    });
+    this.pusher.start();
     if (this.config.connector.expose_metrics) {
-      this.logger.info("Exposing metrics on port", { port: this.config.connector.metrics_port });
-      this.metricsServer = await startMetricsServer({
-        port: this.config.connector.metrics_port,
-        metrics: this.metrics,
-        health: () => this.health(),
-      });
+      const port = this.config.connector.metrics_port;
+      this.logger.info("Exposing metrics on port", { port });
+      try {
+        this.metricsServer = await startMetricsServer({ port, metrics: this.metrics, health: () => this.health() });
+      } catch (error) {
+        throw new Error(
+          `cannot serve metrics on port ${port} (CONNECTOR_METRICS_PORT): ${(error as Error).message}; choose a free port or set CONNECTOR_EXPOSE_METRICS=false`,
+        );
+      }
     }
-    await this.handler.start?.();
+    if (this.stopping) return;
+    try {
+      await this.handler.start?.();
+    } catch (error) {
+      throw new Error(`the connector's start() failed: ${startFailure(error)}`);
+    }
     if (this.stopping) return;
     this.setStateMetric("running");
     this.consumer = this.consume();
@@ -282,7 +318,9 @@ class Engine {
       startTimestamp: c.live_stream_start_timestamp,
       recoverIsoDate: c.live_stream_recover_iso_date,
     });
-    this.tracker = new AckTracker(this.baseState.start_from, c.live_stream_no_dependencies);
+    // Ids may be shared whatever `no-dependencies` says: OpenCTI always sends the objects an event references that
+    // this connection has not sent yet under the event's id (decision 0001).
+    this.tracker = new AckTracker(this.baseState.start_from);
   }
 
   private openStream(): void {
@@ -313,10 +351,17 @@ class Engine {
   }
 
   private enqueue(message: RawStreamMessage, generation: number, tracker: AckTracker): void {
-    if (this.stopping || generation !== this.generation) return;
+    if (generation !== this.generation) return;
     if (message.id === undefined) return; // `connected` and id-less messages carry no position (pycti ignores them)
     if (message.event === "heartbeat" || message.event === "connected") {
       tracker.heartbeat(message.id);
+      this.pusher?.onProgress(false);
+      return;
+    }
+    if (this.stopping) {
+      // Not handled (replayed after a restart); a later id still proves the newest received id group complete.
+      tracker.discard(message.id);
+      this.stream?.stop(); // nothing read from now on can be used
       return;
     }
     const entry = tracker.receive(message.id);
@@ -329,6 +374,8 @@ class Engine {
   }
 
   private next(): Promise<QueuedMessage | undefined> {
+    // A fatal stop hands nothing more to the handler; a graceful one drains what was read.
+    if (this.stopping && !this.draining) return Promise.resolve(undefined);
     if (this.queueHead < this.queue.length) {
       const item = this.queue[this.queueHead];
       // Release the slot now: consumed messages must not stay reachable until the next compaction.
@@ -363,6 +410,7 @@ class Engine {
     const sdk = this.metrics.sdk;
     const ack = () => {
       tracker.ack(entry);
+      this.pusher?.onProgress(true);
       sdk.inFlight.set(tracker.window);
       const parsed = parseStreamId(entry.id);
       if (parsed) sdk.lag.set(Math.max(0, (Date.now() - parsed.ms) / 1000));
@@ -383,7 +431,6 @@ class Engine {
       ack();
       return;
     }
-    let deferred = false;
     let acked = false;
     // A deferred acknowledgement may live long (batched push, rate limits): keep only the event name
     // reachable from it, not the parsed STIX object.
@@ -394,53 +441,116 @@ class Engine {
       sdk.eventsHandled.inc({ event: eventName });
       ack();
     };
-    try {
-      await this.handler.handle(parsed, {
-        defer: () => {
-          deferred = true;
-          return once;
-        },
-        signal: this.abort.signal,
-      });
-      if (!deferred) once();
-    } catch (error) {
-      if (error instanceof FatalConnectorError) {
-        this.fatal(error.message, error);
+    const maxAttempts = Math.max(1, this.config.connector.event_max_attempts);
+    for (let attempt = 1; ; attempt++) {
+      let deferred = false;
+      try {
+        await this.handler.handle(parsed, {
+          defer: () => {
+            deferred = true;
+            return once;
+          },
+          signal: this.abort.signal,
+        });
+        if (!deferred) once();
         return;
+      } catch (error) {
+        if (error instanceof FatalConnectorError) {
+          this.fatal(error.message, error);
+          return;
+        }
+        if (acked) return; // an earlier deferred acknowledgement already settled it
+        const reason = (error as Error)?.message ?? String(error);
+        sdk.eventsFailed.inc({ reason: (error as Error)?.name || "Error" });
+        const about = { event_id: parsed.id, event: parsed.event, entity_id: parsed.data.id, reason };
+        if (attempt >= maxAttempts) {
+          await this.deadLetter(parsed, reason, attempt, once);
+          return;
+        }
+        if (this.stopping) {
+          // Not acknowledged: replayed on the next start.
+          this.logger.warning("Event handler failed while stopping; the event will be replayed", about);
+          return;
+        }
+        const delay = backoffDelay(attempt - 1, {
+          baseMs: this.timing.retryBaseMs,
+          maxMs: this.config.connector.event_retry_max_delay * 1000,
+        });
+        this.logger.warning("Event handler failed, retrying", {
+          ...about,
+          attempt,
+          max_attempts: maxAttempts,
+          retry_in_ms: delay,
+        });
+        try {
+          await sleep(delay, this.retryAbort.signal);
+        } catch {
+          this.logger.warning("Stopping: the failing event is not acknowledged and will be replayed", about);
+          return;
+        }
+        // A remote reset restarted the stream meanwhile: this event belongs to the abandoned position.
+        if (item.generation !== this.generation) return;
       }
-      sdk.eventsFailed.inc({ reason: (error as Error).name || "Error" });
-      this.logger.error("Event handler failed, event skipped", {
-        event_id: parsed.id,
-        event: parsed.event,
-        entity_id: parsed.data.id,
-        reason: (error as Error).message,
-      });
-      acked = true;
-      ack();
     }
   }
 
-  private schedulePing(delayMs: number): void {
-    if (this.stopping) return;
-    this.pingTimer = setTimeout(() => {
-      this.pinging = this.ping().finally(() => {
-        this.pinging = undefined;
-        this.schedulePing(this.config.connector.state_ping_interval * 1000);
+  /** Writes an event whose handler kept failing to the dead-letter file, then (only then) acknowledges it. */
+  private async deadLetter(event: StreamEvent, reason: string, attempts: number, ack: () => void): Promise<void> {
+    const file = this.timing.deadLetter;
+    try {
+      await file.write({
+        time: new Date().toISOString(),
+        event_id: event.id,
+        event_type: event.event,
+        entity_type: event.data.type,
+        entity_id: event.data.id,
+        reason,
+        attempts,
+        data: event.data,
       });
-    }, delayMs);
+    } catch (error) {
+      this.fatal(
+        `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${(error as Error).message}; event ${event.id} is not acknowledged and will be replayed after a restart`,
+      );
+      return;
+    }
+    this.metrics.sdk.eventsDeadLettered.inc();
+    this.logger.error("Event handler kept failing; event written to the dead-letter file", {
+      event_id: event.id,
+      event: event.event,
+      entity_id: event.data.id,
+      reason,
+      attempts,
+      dead_letter_path: file.location,
+    });
+    ack();
   }
 
-  /** Pushes the state; a returned state that differs from the one sent is a reset made in the UI. */
+  /**
+   * Pushes the state (the only way pycti saves it). A returned state that differs from the one sent is a reset made
+   * in the UI, except on the first ping after a registration that found no state: OpenCTI then only clears the flag
+   * of a reset made while we were down, and the run already starts from scratch.
+   */
   private async ping(): Promise<void> {
-    const sent = this.currentState();
-    const sentText = serializeState(sent);
+    const sentText = serializeState(this.currentState());
     try {
       const returned = await this.client.ping(this.config.connector.id, sentText);
       this.metrics.sdk.pingApi.inc();
-      if (!this.stopping && !sameState(parseState(returned), parseState(sentText))) {
-        this.logger.info("Connector state has been remotely reset", { state: null });
-        this.restartFromScratch();
+      const firstAfterRegistration = this.registeredWithoutState;
+      this.registeredWithoutState = false;
+      if (sameState(parseState(returned), parseState(sentText))) {
+        this.storedText = sentText;
+        return;
       }
+      if (this.stopping) return;
+      if (firstAfterRegistration && parseState(returned) === null) {
+        this.logger.info("Connector state was reset in OpenCTI while the connector was stopped: started from scratch");
+        this.storedText = returned ?? undefined;
+        this.pusher?.onProgress(false);
+        return;
+      }
+      this.logger.info("Connector state has been remotely reset", { state: null });
+      this.restartFromScratch();
     } catch (error) {
       this.metrics.sdk.pingApiErrors.inc();
       this.logger.error("Error pinging the API", { reason: (error as Error).message });
@@ -454,7 +564,8 @@ class Engine {
     this.queueHead = 0;
     this.startGeneration(null);
     this.openStream();
-    if (this.pingTimer) clearTimeout(this.pingTimer);
+    // The fresh state is pushed soon, so that OpenCTI shows the restart.
+    this.pusher?.onProgress(false);
   }
 
   private health(): { status: "ok" | "degraded" | "down"; details: Record<string, unknown> } {
@@ -480,12 +591,27 @@ class Engine {
     return this.stopPromise;
   }
 
+  /** Everything received is acknowledged but its id may still be shared by messages to come: wait for its closure. */
+  private async waitForNewestGroupClosed(maxMs: number): Promise<void> {
+    const until = Date.now() + maxMs;
+    const tracker = this.tracker;
+    const reading = () => this.stream?.status === "open" || this.stream?.status === "connecting";
+    while (reading() && tracker.window === 0 && !tracker.settled && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   private async shutdown(reason: string, exitCode: 0 | 1, drain: boolean): Promise<RunResult> {
     this.stopping = true;
+    this.draining = drain;
+    this.retryAbort.abort();
     this.logger.info("Preparing connector for clean shutdown", { reason });
     const deadline = Date.now() + (drain ? this.config.connector.shutdown_timeout * 1000 : 0);
-    this.stream?.stop();
-    if (this.pingTimer) clearTimeout(this.pingTimer);
+    // While draining, the stream is still read (events are dropped) so that a heartbeat or a later id can close
+    // the newest id group: otherwise its last event, already handled, would be replayed after the restart.
+    if (drain) this.stream?.resume();
+    else this.stream?.stop();
+    const pusherStopped = this.pusher?.stop();
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
@@ -499,8 +625,10 @@ class Engine {
         remaining() + 100,
       );
     }
+    await this.waitForNewestGroupClosed(Math.min(remaining(), GROUP_CLOSE_WAIT_MS));
+    this.stream?.stop();
     this.abort.abort();
-    if (this.pinging) await withTimeout(this.pinging, 5000);
+    if (pusherStopped) await withTimeout(pusherStopped, 5000);
     const state = this.currentState();
     if (state) {
       try {
@@ -524,6 +652,9 @@ class Engine {
     return result;
   }
 }
+
+/** Longest wait at a graceful stop for the heartbeat that closes the newest id group (OpenCTI sends one every 5 s). */
+const GROUP_CLOSE_WAIT_MS = 6000;
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {

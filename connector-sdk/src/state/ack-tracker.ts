@@ -24,15 +24,14 @@ export class AckTracker {
   private lastReceivedId: string | undefined;
   private previousDistinctId: string | undefined;
   private closedThrough: string | undefined;
+  /** Set by `discard`: the position may no longer move past what was received. */
+  private frozen = false;
 
   /**
-   * @param uniqueIds true when every message has its own id (OpenCTI with `no-dependencies: true` sends no
-   *   dependency messages sharing their trigger's id), so an id is closed as soon as it is received.
+   * Ids are never assumed unique: whatever `no-dependencies` says, OpenCTI sends the objects an event references
+   * that the connection has not sent yet under the event's own id (decision 0001).
    */
-  constructor(
-    private readonly startFrom: string,
-    private readonly uniqueIds = false,
-  ) {
+  constructor(private readonly startFrom: string) {
     this.committedId = startFrom;
   }
 
@@ -71,8 +70,29 @@ export class AckTracker {
     this.advance();
   }
 
+  /**
+   * True when every received message is acknowledged and committed: nothing to replay, no id group left open.
+   */
+  get settled(): boolean {
+    return this.head === this.queue.length && this.openGroup === undefined;
+  }
+
+  /**
+   * A message with `id` arrived that will not be handled (the run is stopping). An id later than the newest received
+   * one proves that group complete (ids only grow), as a heartbeat carrying the group's id would. From then on nothing
+   * closes a group any more: a later heartbeat would also cover the discarded message.
+   */
+  discard(id: string): void {
+    if (this.frozen) return;
+    if (this.lastReceivedId !== undefined && compareStreamIds(id, this.lastReceivedId) > 0) {
+      this.heartbeat(this.lastReceivedId);
+    }
+    this.frozen = true;
+  }
+
   /** A heartbeat (or any id-only message) says the server has sent everything up to `id`. */
   heartbeat(id: string): void {
+    if (this.frozen) return;
     if (this.closedThrough === undefined || compareStreamIds(id, this.closedThrough) > 0) this.closedThrough = id;
     this.advance();
   }
@@ -99,9 +119,7 @@ export class AckTracker {
 
   private isClosed(id: string): boolean {
     return (
-      this.uniqueIds ||
-      id !== this.lastReceivedId ||
-      (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
+      id !== this.lastReceivedId || (this.closedThrough !== undefined && compareStreamIds(this.closedThrough, id) >= 0)
     );
   }
 

@@ -73,9 +73,14 @@ export class LiveStream {
   private stopped = false;
   private lastStatus: { status: number; statusText: string } | undefined;
   private resumeAt: ResumePoint = { from: "0-0", skipId: undefined };
-  /** The messages handed over for the newest id (only with dependencies: ids are unique otherwise). */
-  private group: { readonly id: string; readonly seen: Map<string, number> } | undefined;
-  /** What the current connection must not hand over again: a copy of `group` when it resumes inside it. */
+  /**
+   * The messages handed over for the newest id. Ids may be shared whatever `no-dependencies` says (OpenCTI sends
+   * the objects an event references under its id), so this is always kept; only references, so the per-message
+   * cost is a comparison and a push. Keys are built only when a connection resumes inside the group.
+   */
+  private groupId: string | undefined;
+  private readonly groupMessages: RawStreamMessage[] = [];
+  /** What the current connection must not hand over again (by content), when it resumes inside `groupId`. */
   private skipping: Map<string, number> | undefined;
   private currentStatus: LiveStreamStatus = "connecting";
   private readonly streamUrl: string;
@@ -139,9 +144,15 @@ export class LiveStream {
     if (this.stopped) return;
     this.currentStatus = "connecting";
     this.resumeAt = this.options.resumePoint();
-    const group = this.group;
-    this.skipping =
-      group !== undefined && group.id === this.resumeAt.skipId && group.seen.size > 0 ? new Map(group.seen) : undefined;
+    this.skipping = undefined;
+    if (this.groupId !== undefined && this.groupId === this.resumeAt.skipId && this.groupMessages.length > 0) {
+      const skipping = new Map<string, number>();
+      for (const message of this.groupMessages) {
+        const key = contentKey(message.event, message.data);
+        skipping.set(key, (skipping.get(key) ?? 0) + 1);
+      }
+      this.skipping = skipping;
+    }
     this.lastActivity = Date.now();
     this.lastStatus = undefined;
     const fetchImpl = createNodeFetch({
@@ -191,28 +202,28 @@ export class LiveStream {
     this.lastActivity = Date.now();
     this.attempt = 0;
     const id = event.lastEventId === "" ? undefined : event.lastEventId;
-    if (id !== undefined && event.type !== "heartbeat" && event.type !== "connected" && !this.options.noDependencies) {
-      // A resume inside a half-received group gets the whole group again, with its dependencies re-sent (their
-      // number differs per connection): drop exactly the messages already handed over, by content.
-      const key = `${event.type}\n${event.data}`;
+    const message: RawStreamMessage = { id, event: event.type, data: event.data };
+    if (id !== undefined && event.type !== "heartbeat" && event.type !== "connected") {
       if (this.skipping !== undefined) {
-        const count = id === this.resumeAt.skipId ? this.skipping.get(key) : undefined;
-        if (count !== undefined) {
-          if (count > 1) this.skipping.set(key, count - 1);
-          else this.skipping.delete(key);
-          return;
-        }
-        if (id !== this.resumeAt.skipId) this.skipping = undefined;
+        // A resume inside a half-received group gets the whole group again, with its referenced objects re-sent
+        // (their number differs per connection): drop exactly the messages already handed over, by content.
+        if (id === this.resumeAt.skipId) {
+          const key = contentKey(event.type, event.data);
+          const count = this.skipping.get(key);
+          if (count !== undefined) {
+            if (count > 1) this.skipping.set(key, count - 1);
+            else this.skipping.delete(key);
+            return;
+          }
+        } else this.skipping = undefined;
       }
-      this.remember(id, key);
+      if (id !== this.groupId) {
+        this.groupId = id;
+        this.groupMessages.length = 0;
+      }
+      if (this.groupMessages.length < GROUP_MEMORY_LIMIT) this.groupMessages.push(message);
     }
-    this.options.onMessage({ id, event: event.type, data: event.data });
-  }
-
-  private remember(id: string, key: string): void {
-    if (this.group?.id !== id) this.group = { id, seen: new Map() };
-    const { seen } = this.group;
-    if (seen.size < GROUP_MEMORY_LIMIT || seen.has(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
+    this.options.onMessage(message);
   }
 
   private onError(event: { code?: number; message?: string }): void {
@@ -265,4 +276,9 @@ export function recoverParameter(recoverUntil: string | false): string | undefin
   if (recoverUntil === false) return undefined;
   if (["no", "none", "No", "None", "false", "False", ""].includes(recoverUntil)) return undefined;
   return recoverUntil;
+}
+
+/** What identifies a re-sent message inside one id group: its event name and exact data. */
+function contentKey(event: string, data: string): string {
+  return `${event}\n${data}`;
 }

@@ -66,10 +66,15 @@ export function serializeLiveEnvelope(event: PublishedEvent): string {
 
 /** Bytes buffered before a write: many events per `write()` for throughput. */
 const BATCH_BYTES = 64 * 1024;
-/** OpenCTI's per-connection cache of dependencies already sent. */
-const DEPENDENCY_CACHE_SIZE = 5000;
+/** OpenCTI's per-connection cache of objects already sent (events and dependencies). */
+const SENT_CACHE_SIZE = 5000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What `no-dependencies` suppresses: the core relationships sent ahead of an object. */
+function isCoreRelationship(stix: StixObject): boolean {
+  return stix.type === "relationship" || stix.type === "sighting";
+}
 
 function isInferred(event: PublishedEvent): boolean {
   if (event.inferred === true) return true;
@@ -106,7 +111,8 @@ export class SseChannel {
   private idle = false;
   private wake: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly sentDependencies = new Map<string, true>();
+  /** Ids of the objects this connection sent (OpenCTI's LRU cache): a referenced object is sent once. */
+  private readonly sentObjects = new Map<string, true>();
   private cursor: LogCursor = { segment: 0, offset: 0 };
 
   constructor(
@@ -265,15 +271,17 @@ export class SseChannel {
     return segment.streamId === undefined || route.kind !== "collection" || segment.streamId === route.streamId;
   }
 
+  /**
+   * OpenCTI's `resolveAndPublishDependencies`: the objects the event references that this connection has not sent
+   * yet go first, under the event's id, whatever `no-dependencies` says; core relationships (relationships,
+   * sightings) only without `no-dependencies`.
+   */
   private emitDependencies(id: string, event: PublishedEvent): void {
-    if (this.options.noDependencies || !event.dependencies) return;
+    if (!event.dependencies) return;
     for (const dependency of event.dependencies) {
-      if (this.sentDependencies.has(dependency.id)) continue;
-      if (this.sentDependencies.size >= DEPENDENCY_CACHE_SIZE) {
-        const oldest = this.sentDependencies.keys().next().value;
-        if (oldest !== undefined) this.sentDependencies.delete(oldest);
-      }
-      this.sentDependencies.set(dependency.id, true);
+      if (this.options.noDependencies && isCoreRelationship(dependency)) continue;
+      if (this.sentObjects.has(dependency.id)) continue;
+      this.markSent(dependency.id);
       this.emit(id, "create", {
         data: dependency,
         message: createMessage(dependency),
@@ -281,6 +289,22 @@ export class SseChannel {
         version: "4",
       });
     }
+  }
+
+  private markSent(objectId: string): void {
+    if (this.sentObjects.has(objectId)) return;
+    if (this.sentObjects.size >= SENT_CACHE_SIZE) {
+      const oldest = this.sentObjects.keys().next().value;
+      if (oldest !== undefined) this.sentObjects.delete(oldest);
+    }
+    this.sentObjects.set(objectId, true);
+  }
+
+  /** An event of the live path: its dependencies, then itself; its object counts as sent. */
+  private emitWithDependencies(id: string, name: string, event: PublishedEvent): void {
+    this.emitDependencies(id, event);
+    this.emit(id, name, serializeLiveEnvelope(event));
+    this.markSent(event.data.id);
   }
 
   /** One log event on the live path: filters, inference/deletion switches, update translation. */
@@ -306,8 +330,7 @@ export class SseChannel {
       case "create":
       case "merge":
         if (!matches(event.data)) return;
-        this.emitDependencies(id, event);
-        this.emit(id, event.event, serializeLiveEnvelope(event));
+        this.emitWithDependencies(id, event.event, event);
         return;
       case "delete":
         if (listenDelete && matches(event.data)) this.emit(id, "delete", serializeLiveEnvelope(event));
@@ -315,12 +338,11 @@ export class SseChannel {
       case "update": {
         const now = matches(event.data);
         const before = filter === undefined ? now : matches(previousVersion(event));
-        if (before && now) this.emit(id, "update", serializeLiveEnvelope(event));
+        if (before && now) this.emitWithDependencies(id, "update", event);
         else if (before && !now) {
           if (listenDelete) this.emit(id, "delete", serializeLiveEnvelope(event));
         } else if (!before && now) {
-          this.emitDependencies(id, event);
-          this.emit(id, "create", serializeLiveEnvelope(event));
+          this.emitWithDependencies(id, "create", event);
         }
         return;
       }
@@ -359,6 +381,7 @@ export class SseChannel {
             origin: { referer: "init-create" },
             version: "4",
           });
+          this.markSent(event.data.id);
         }
       }
       if (this.cutAfterFlush || this.buffer.length >= BATCH_BYTES) await this.flush();

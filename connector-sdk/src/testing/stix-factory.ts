@@ -318,7 +318,11 @@ export interface PublishedEvent {
   readonly origin?: Readonly<Record<string, unknown>>;
   /** `update`: `{patch, reverse_patch}`; `merge`: `{patch, reverse_patch, sources}`. */
   readonly context?: Readonly<Record<string, unknown>>;
-  /** Objects sent first (as `create`, same SSE id, `origin.referer: "init-dependencies"`) unless `no-dependencies`. */
+  /**
+   * Objects sent first (as `create`, same SSE id, `origin.referer: "init-dependencies"`) when this connection has not
+   * sent them yet: referenced objects (author identity, markings…) always, as OpenCTI's `resolveAndPublishMissingRefs`;
+   * relationships and sightings (core relationships) only without `no-dependencies`.
+   */
   readonly dependencies?: readonly StixObject[];
   /** Only sent to connections with `with-inferences: true` (also read from the extension's `is_inferred`). */
   readonly inferred?: boolean;

@@ -32,6 +32,9 @@ const CONNECTOR_KEYS = {
   live_stream_reconnect_max_delay: 1,
   live_stream_max_in_flight: 1,
   progress_interval: 1,
+  event_max_attempts: 1,
+  event_retry_max_delay: 1,
+  dead_letter_path: 1,
   shutdown_timeout: 1,
 } satisfies Record<keyof ConnectorBaseConfig, 1>;
 

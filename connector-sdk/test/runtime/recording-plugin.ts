@@ -9,6 +9,8 @@ export class Recorder {
   deferAcks = false;
   readonly pending: (() => void)[] = [];
   throwOn: ((event: StreamEvent) => boolean) | undefined;
+  /** A slow handler: each event takes this long (a backlog builds up). */
+  delayMs = 0;
   drained = false;
   stopped = false;
 
@@ -28,6 +30,7 @@ class RecordingHandler implements StreamEventHandler {
   constructor(@inject(RECORDER) private readonly recorder: Recorder) {}
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {
+    if (this.recorder.delayMs > 0) await new Promise((r) => setTimeout(r, this.recorder.delayMs));
     this.recorder.events.push(event);
     if (this.recorder.throwOn?.(event)) throw new Error(`handler refused ${event.data.id}`);
     if (this.recorder.deferAcks) this.recorder.pending.push(context.defer());

@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import type { StreamFlow } from "../../src/runtime/stream-flow.js";
@@ -140,6 +144,24 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     },
   );
 
+  it("a graceful stop under load, then a restart: every event exactly once, in order (the last handled id is closed)", async () => {
+    const env = baseEnv(sim.url, TOKEN, STREAM);
+    const N = 1500;
+    const authors = [0, 1].map((a) => makeIdentity({ name: `Load author ${a}` }));
+    for (let i = 0; i < N; i++) sim.publish({ ...createEvent(indicator(i)), dependencies: [authors[i % 2]!] }, STREAM);
+    const first = new Recorder();
+    first.delayMs = 1;
+    const run = await start(first, env);
+    await waitFor(() => first.events.length >= 300, "300 events handled");
+    const stopped = await run.stop("stop under load");
+    expect(stopped.exitCode).toBe(0);
+    const second = new Recorder();
+    await start(second, env);
+    const indicators = (r: Recorder) => r.events.filter((e) => e.data.type === "indicator").map((e) => e.data.id);
+    await waitFor(() => indicators(first).length + indicators(second).length >= N, `${N} indicators`, 30_000);
+    expect([...indicators(first), ...indicators(second)]).toEqual(Array.from({ length: N }, (_, i) => indicator(i).id));
+  });
+
   it("tells the handler (StreamFlow) when nothing more can arrive before it acknowledges events", async () => {
     const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT: "10" });
     const N = 600; // several socket reads' worth: what one read carries is handed over even once paused
@@ -193,16 +215,31 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     expect(line?.attributes).toMatchObject({ event_id: badId });
   });
 
-  it("a handler error skips the event and the run goes on", async () => {
-    const env = baseEnv(sim.url, TOKEN, STREAM);
+  it("a handler error is retried; an event that keeps failing is dead-lettered, then acknowledged, and the run goes on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "runner-dl-"));
+    const deadLetterPath = join(dir, "events.dead-letter.jsonl");
+    const env = baseEnv(sim.url, TOKEN, STREAM, {
+      CONNECTOR_EVENT_MAX_ATTEMPTS: "3",
+      CONNECTOR_DEAD_LETTER_PATH: deadLetterPath,
+    });
     const logs = new LogCapture();
     const recorder = new Recorder();
     recorder.throwOn = (e) => e.data.id === indicator(1).id;
-    for (let i = 0; i < 3; i++) sim.publish(createEvent(indicator(i)), STREAM);
+    const ids = [0, 1, 2].map((i) => sim.publish(createEvent(indicator(i)), STREAM));
     const run = await start(recorder, env, logs);
-    await waitFor(() => recorder.events.length === 3, "3 events");
-    expect(logs.has("Event handler failed, event skipped")).toBe(true);
-    await waitFor(() => run.state()?.start_from !== "0-0", "progress past the failed event");
+    await waitFor(() => recorder.ids().includes(indicator(2).id), "the event after the failing one");
+    expect(recorder.ids()).toEqual([0, 1, 1, 1, 2].map((i) => indicator(i).id));
+    expect(logs.lines().filter((l) => l.message === "Event handler failed, retrying")).toHaveLength(2);
+    const line = logs
+      .lines()
+      .find((l) => l.message === "Event handler kept failing; event written to the dead-letter file");
+    expect(line?.attributes).toMatchObject({
+      event_id: ids[1],
+      attempts: 3,
+      reason: `handler refused ${indicator(1).id}`,
+    });
+    expect(readFileSync(deadLetterPath, "utf8").trim().split("\n")).toHaveLength(1);
+    await waitFor(() => run.state()?.start_from === ids[2], "progress past the dead-lettered event");
   });
 
   it("honours a state reset made in OpenCTI without exiting: replays the stream from the beginning", async () => {

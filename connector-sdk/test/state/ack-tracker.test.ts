@@ -62,11 +62,38 @@ describe("AckTracker", () => {
     expect(t.resumePoint()).toEqual({ from: "2-0", skipId: undefined });
   });
 
-  it("with unique ids (no dependencies), an acknowledged event is committed at once", () => {
-    const t = new AckTracker("0-0", true);
-    t.ack(t.receive("3-0"));
+  it("never takes an id for unique: an acknowledged referenced object does not commit its id before the event under it", () => {
+    const t = new AckTracker("0-0");
+    t.ack(t.receive("1-0"));
+    t.ack(t.receive("3-0")); // the author identity OpenCTI sends ahead of event 3-0, under its id
+    expect(t.committed).toBe("1-0");
+    expect(t.resumePoint()).toEqual({ from: "1-0", skipId: "3-0" });
+    t.ack(t.receive("3-0")); // the event itself
+    t.heartbeat("3-0");
     expect(t.committed).toBe("3-0");
     expect(t.resumePoint()).toEqual({ from: "3-0", skipId: undefined });
+  });
+
+  it("a discarded message with a later id (the run is stopping) closes the newest group, and is not committed", () => {
+    const t = new AckTracker("0-0");
+    t.ack(t.receive("5-0"));
+    expect(t.settled).toBe(false);
+    t.discard("6-0");
+    expect(t.committed).toBe("5-0");
+    expect(t.settled).toBe(true);
+    t.heartbeat("7-0"); // would cover the discarded 6-0
+    expect(t.committed).toBe("5-0");
+  });
+
+  it("a discarded message of the open group keeps that group uncommitted, whatever arrives next", () => {
+    const t = new AckTracker("0-0");
+    t.ack(t.receive("4-0"));
+    t.ack(t.receive("5-0")); // a referenced object, handled
+    t.discard("5-0"); // the event under the same id, not handled
+    t.discard("6-0");
+    t.heartbeat("6-0");
+    expect(t.committed).toBe("4-0");
+    expect(t.resumePoint()).toEqual({ from: "4-0", skipId: "5-0" });
   });
 
   it("resumes from the start position when nothing was received", () => {

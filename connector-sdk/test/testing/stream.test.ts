@@ -142,16 +142,25 @@ describe("OpenCTI simulator: live stream", () => {
     expect(all.map((m) => [m.event, m.id])).toContainEqual(["delete", del]);
   });
 
-  it("dependencies go first with the triggering event's id (init-dependencies); no-dependencies=true suppresses them", async () => {
+  it("dependencies go first with the triggering event's id (init-dependencies); no-dependencies=true suppresses only core relationships", async () => {
     const author = makeIdentity({ name: "ACME" });
     const tlp = makeTlpMarking("TLP:GREEN");
-    const id1 = sim.publish(createEvent(ind(1), { dependencies: [author, tlp] }));
+    const relation: StixObject = {
+      id: "relationship--5a1e3b5c-1111-4c3e-9b3e-000000000001",
+      type: "relationship",
+      spec_version: "2.1",
+      relationship_type: "indicates",
+      source_ref: ind(1).id,
+      target_ref: "malware--5a1e3b5c-2222-4c3e-9b3e-000000000002",
+    };
+    const id1 = sim.publish(createEvent(ind(1), { dependencies: [author, tlp, relation] }));
     const id2 = sim.publish(createEvent(ind(2), { dependencies: [author] }));
     const withDeps = await connect(`/stream/${STREAM}`, { "last-event-id": "0-0" });
-    const messages = await withDeps.waitFor(4, idBearing);
+    const messages = await withDeps.waitFor(5, idBearing);
     expect(messages.map((m) => [m.id, m.event, dataOf(m).data.id])).toEqual([
       [id1, "create", author.id],
       [id1, "create", tlp.id],
+      [id1, "create", relation.id],
       [id1, "create", ind(1).id],
       [id2, "create", ind(2).id], // already sent on this connection: not repeated
     ]);
@@ -162,11 +171,19 @@ describe("OpenCTI simulator: live stream", () => {
       version: "4",
     });
 
+    // OpenCTI (sseMiddleware.js resolveAndPublishMissingRefs) still sends the referenced objects this connection has
+    // not sent yet, under the event's id; only the core relationships are gated by the flag.
+    const expectedNoDeps = [
+      [id1, author.id],
+      [id1, tlp.id],
+      [id1, ind(1).id],
+      [id2, ind(2).id],
+    ];
     const noDeps = await connect(`/stream/${STREAM}?no-dependencies=true`, { "last-event-id": "0-0" });
-    const plain = await noDeps.waitFor(2, idBearing);
-    expect(plain.map((m) => dataOf(m).data.id)).toEqual([ind(1).id, ind(2).id]);
+    const plain = await noDeps.waitFor(4, idBearing);
+    expect(plain.map((m) => [m.id, dataOf(m).data.id])).toEqual(expectedNoDeps);
     const legacy = await connect(`/stream/${STREAM}`, { "last-event-id": "0-0", "no-relationships": "true" });
-    expect((await legacy.waitFor(2, idBearing)).map((m) => dataOf(m).data.id)).toEqual([ind(1).id, ind(2).id]);
+    expect((await legacy.waitFor(4, idBearing)).map((m) => [m.id, dataOf(m).data.id])).toEqual(expectedNoDeps);
   });
 
   it("recover later than the start sends the current objects as init-create, then tails after the recover point", async () => {

@@ -1,0 +1,55 @@
+/**
+ * The SDK's dead-letter file (`CONNECTOR_DEAD_LETTER_PATH`): stream events whose handler kept throwing, one JSON
+ * object per line, appended; the file and its directory are created on first use. Each line is scrubbed of the
+ * configured secrets (an error text may echo a credential). Decision 0006.
+ *
+ * `{"time":"…","event_id":"1711633413527-0","event_type":"create","entity_type":"indicator",
+ *   "entity_id":"indicator--…","reason":"…","attempts":5,"data":{…STIX…}}`
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { createScrubber, type Scrubber } from "../logging/scrub.js";
+
+export interface DeadLetterEvent {
+  readonly time: string;
+  /** The SSE id. */
+  readonly event_id: string;
+  /** The SSE event name (create, update, delete, merge). */
+  readonly event_type: string;
+  readonly entity_type: string;
+  readonly entity_id: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** The STIX object of the event. */
+  readonly data: unknown;
+}
+
+export class EventDeadLetter {
+  private readonly scrubber: Scrubber;
+  private ready: Promise<unknown> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly location: string,
+    secrets: readonly string[],
+  ) {
+    this.scrubber = createScrubber(secrets);
+  }
+
+  /** Appends one record; rejects when it could not be written. Writes are chained so lines never interleave. */
+  write(record: DeadLetterEvent): Promise<void> {
+    const line = `${this.scrubber.text(JSON.stringify(record))}\n`;
+    const next = this.tail.then(async () => {
+      this.ready ??= mkdir(dirname(this.location), { recursive: true });
+      try {
+        await this.ready;
+      } catch (error) {
+        this.ready = undefined;
+        throw error;
+      }
+      await appendFile(this.location, line, { encoding: "utf8", mode: 0o640 });
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
