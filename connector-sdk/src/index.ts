@@ -13,3 +13,4 @@ export * from "./runtime/index.js";
 export * from "./state/index.js";
 export * from "./stix-pattern/index.js";
 export * from "./stream/index.js";
+export * from "./target-index/index.js";
