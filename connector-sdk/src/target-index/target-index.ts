@@ -128,13 +128,17 @@ export class TargetIndex {
     return this.statements.byKey.all(key).map((row) => ({ id: row.id, key, fingerprint: row.fingerprint }));
   }
 
-  /** Adds or updates records (one transaction). `settled` keys lose their uncertain mark in the same transaction. */
-  put(records: readonly IndexedRecord[], settled: readonly string[] = []): void {
+  /**
+   * Adds or updates records (one transaction). `settled` keys lose their uncertain mark in the same transaction.
+   * `keepFingerprints`: a record already known keeps its fingerprint (a listing reads back what the target stored,
+   * which may be normalised; the fingerprint of what was pushed is the better one).
+   */
+  put(records: readonly IndexedRecord[], settled: readonly string[] = [], keepFingerprints = false): void {
     if (records.length === 0 && settled.length === 0) return;
     this.db.transaction(() => {
       for (const record of records) {
         if (this.statements.insert.run(record.id, record.key, record.fingerprint).changes > 0) this.records++;
-        else this.statements.update.run(record.key, record.fingerprint, record.id);
+        else if (!keepFingerprints) this.statements.update.run(record.key, record.fingerprint, record.id);
       }
       for (const key of settled) this.uncertainCount -= this.statements.clearUncertain.run(key).changes;
     })();
@@ -171,6 +175,18 @@ export class TargetIndex {
     })();
   }
 
+  /** Clears the marks set before `at` (a listing that started at `at` showed what those creates left). */
+  clearUncertainBefore(at: number): void {
+    if (this.uncertainCount === 0) return;
+    this.uncertainCount -= this.statements.clearUncertainBefore.run(Math.floor(at)).changes;
+  }
+
+  /** The earliest mark's time, if any. */
+  uncertainSince(): number | undefined {
+    if (this.uncertainCount === 0) return undefined;
+    return this.statements.minUncertain.get()?.since ?? undefined;
+  }
+
   isUncertain(key: string): boolean {
     return this.uncertainCount > 0 && this.statements.isUncertain.get(key) !== undefined;
   }
@@ -202,13 +218,17 @@ function prepareStatements(db: Database.Database) {
     byKey: db.prepare<[string], { id: string; fingerprint: string }>(
       "SELECT id, fingerprint FROM record WHERE key = ?",
     ),
-    insert: db.prepare<[string, string, string]>("INSERT OR IGNORE INTO record (id, key, fingerprint) VALUES (?, ?, ?)"),
+    insert: db.prepare<[string, string, string]>(
+      "INSERT OR IGNORE INTO record (id, key, fingerprint) VALUES (?, ?, ?)",
+    ),
     update: db.prepare<[string, string, string]>("UPDATE record SET key = ?, fingerprint = ? WHERE id = ?"),
     removeId: db.prepare<[string]>("DELETE FROM record WHERE id = ?"),
     removeKey: db.prepare<[string]>("DELETE FROM record WHERE key = ?"),
     markUncertain: db.prepare<[string, number]>("INSERT OR IGNORE INTO uncertain (key, since) VALUES (?, ?)"),
     clearUncertain: db.prepare<[string]>("DELETE FROM uncertain WHERE key = ?"),
     isUncertain: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM uncertain WHERE key = ?"),
+    clearUncertainBefore: db.prepare<[number]>("DELETE FROM uncertain WHERE since < ?"),
+    minUncertain: db.prepare<[], { since: number | null }>("SELECT min(since) AS since FROM uncertain"),
     uncertainKeys: db.prepare<[], { key: string }>("SELECT key FROM uncertain ORDER BY since, key"),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE name = ?"),
     setMeta: db.prepare<[string, string]>(
@@ -216,5 +236,5 @@ function prepareStatements(db: Database.Database) {
     ),
     countRecords: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM record"),
     countUncertain: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM uncertain"),
-};
+  };
 }

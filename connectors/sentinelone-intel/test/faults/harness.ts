@@ -303,6 +303,7 @@ export async function connectorEnv(options: EnvOptions): Promise<Record<string, 
     SENTINELONE_INTEL_RETRY_MAX_DELAY: "1",
     SENTINELONE_INTEL_REQUEST_TIMEOUT: "5",
     SENTINELONE_INTEL_DEAD_LETTER_PATH: join(dir, "dead-letter.jsonl"),
+    SENTINELONE_INTEL_DATA_DIR: join(dir, "data"),
     ...options.extra,
   };
 }
