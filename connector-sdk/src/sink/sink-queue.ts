@@ -89,6 +89,8 @@ export class SinkQueue<P> {
   private readonly pending = new Map<string, PendingChange<P>>();
   private index: TargetIndex | undefined;
   private inCycle = 0;
+  /** When the index became usable: changes that waited for the start-up listing get a full flush window after it. */
+  private readyAt = 0;
   private failures = 0;
   private pump: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -255,6 +257,7 @@ export class SinkQueue<P> {
   private async run(): Promise<void> {
     try {
       await this.prepare();
+      this.readyAt = this.now();
       while (!this.halted) {
         if (this.pending.size === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -283,7 +286,7 @@ export class SinkQueue<P> {
     const starved = this.flow.waitingForAcks || this.roomWaiters.length > 0;
     if (this.draining || starved || this.pending.size >= this.options.batchSize) return 0;
     const oldest = this.pending.values().next().value;
-    return oldest === undefined ? 0 : oldest.since + this.options.flushIntervalMs;
+    return oldest === undefined ? 0 : Math.max(oldest.since, this.readyAt) + this.options.flushIntervalMs;
   }
 
   // ---------------------------------------------------------------------------------------------------- index
