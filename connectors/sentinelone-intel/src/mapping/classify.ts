@@ -8,6 +8,9 @@
  * - anything else                                                       → skipped, with a stable reason code.
  * Disjunctions are all-or-nothing: one unsupported comparison skips the indicator, because pushing a part of
  * it would claim a detection the indicator does not make on its own terms.
+ *
+ * The rows decide everything type-specific; `createClassifier(rows)` builds a classifier for any table, and
+ * `classifyIndicator` is the one for `PATTERN_TABLE`.
  */
 import {
   type Comparison,
@@ -19,27 +22,12 @@ import {
   type StixObject,
   StixPatternError,
 } from "@octi/connector-sdk";
-import type { IocType } from "../sentinelone/types.js";
 import { isRevoked, timestampMs } from "./indicator-fields.js";
-import { findRow, isMappedObjectType } from "./pattern-table.js";
-import { validateValue } from "./validators.js";
+import { checkValue, type PatternRow, RowIndex } from "./pattern-row.js";
+import { type IocType, PATTERN_TABLE } from "./pattern-table.js";
 
 /** Stable machine codes (metrics label `reason`, logs, dry-run output). */
-export type SkipReason =
-  | "not_indicator"
-  | "revoked"
-  | "unsupported_pattern_type"
-  | "missing_pattern"
-  | "pattern_parse_error"
-  | "compound_and"
-  | "followedby"
-  | "qualifier"
-  | "unsupported_operator"
-  | "unsupported_object"
-  | "invalid_value"
-  | "expired";
-
-export const SKIP_REASONS: readonly SkipReason[] = [
+export const SKIP_REASONS = [
   "not_indicator",
   "revoked",
   "unsupported_pattern_type",
@@ -52,16 +40,20 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   "unsupported_object",
   "invalid_value",
   "expired",
-];
+] as const;
 
-export interface ClassifiedIoc {
-  readonly type: IocType;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface ClassifiedIoc<T extends string = IocType> {
+  readonly type: T;
   readonly value: string;
 }
 
-export type Classification =
-  | { readonly kind: "iocs"; readonly iocs: readonly ClassifiedIoc[] }
-  | { readonly kind: "skip"; readonly reason: SkipReason; readonly detail: string };
+export type Skip = { readonly kind: "skip"; readonly reason: SkipReason; readonly detail: string };
+
+export type Classification<T extends string = IocType> =
+  | { readonly kind: "iocs"; readonly iocs: readonly ClassifiedIoc<T>[] }
+  | Skip;
 
 export interface ClassifyOptions {
   /** Clock for the `expired` check (epoch ms). Default `Date.now()`. */
@@ -73,13 +65,28 @@ export interface ClassifyOptions {
 /** Longest value quoted in a skip detail. */
 const MAX_QUOTED = 120;
 
-const skip = (reason: SkipReason, detail: string): Classification => ({ kind: "skip", reason, detail });
+const skip = (reason: SkipReason, detail: string): Skip => ({ kind: "skip", reason, detail });
 
 function quoteForDetail(value: string): string {
   return value.length > MAX_QUOTED ? `'${value.slice(0, MAX_QUOTED)}…'` : `'${value}'`;
 }
 
-export function classifyIndicator(indicator: StixObject, options: ClassifyOptions = {}): Classification {
+export type Classifier<T extends string = IocType> = (
+  indicator: StixObject,
+  options?: ClassifyOptions,
+) => Classification<T>;
+
+/** A classifier for a table of rows (the connector's is `classifyIndicator`). Indexes the rows once. */
+export function createClassifier<T extends string>(rows: readonly PatternRow<T>[]): Classifier<T> {
+  const index = new RowIndex(rows);
+  return (indicator, options = {}) => classify(index, indicator, options);
+}
+
+function classify<T extends string>(
+  index: RowIndex<T>,
+  indicator: StixObject,
+  options: ClassifyOptions,
+): Classification<T> {
   if (!indicator || typeof indicator !== "object" || indicator.type !== "indicator") {
     return skip("not_indicator", `not an indicator (type ${JSON.stringify(indicator?.type ?? null)})`);
   }
@@ -99,10 +106,10 @@ export function classifyIndicator(indicator: StixObject, options: ClassifyOption
   const walked = collectDisjuncts(parsed.pattern);
   if (!walked.ok) return walked.skip;
 
-  const iocs: ClassifiedIoc[] = [];
+  const iocs: ClassifiedIoc<T>[] = [];
   const seen = new Set<string>();
   for (const comparison of walked.comparisons) {
-    const mapped = mapComparison(comparison);
+    const mapped = mapComparison(index, comparison);
     if ("reason" in mapped) return skip(mapped.reason, mapped.detail);
     const key = `${mapped.type}\u0000${mapped.value}`;
     if (seen.has(key)) continue;
@@ -198,7 +205,7 @@ export function quoteHyphenatedProperties(pattern: string): { text: string; inse
   return { text: parts.join(""), insertions };
 }
 
-type Walked = { ok: true; comparisons: Comparison[] } | { ok: false; skip: Classification & { kind: "skip" } };
+type Walked = { ok: true; comparisons: Comparison[] } | { ok: false; skip: Skip };
 
 /**
  * The comparisons of a pattern that is a pure disjunction, in source order; or the first structural reason it is
@@ -256,7 +263,10 @@ function pathText(comparison: Comparison): string {
   return `${source.objectType}:${steps.join("").slice(1)}`;
 }
 
-function mapComparison(comparison: Comparison): ClassifiedIoc | { reason: SkipReason; detail: string } {
+function mapComparison<T extends string>(
+  index: RowIndex<T>,
+  comparison: Comparison,
+): ClassifiedIoc<T> | { reason: SkipReason; detail: string } {
   const at = `(position ${comparison.start})`;
   if (comparison.negated) {
     return { reason: "unsupported_operator", detail: `NOT ${comparison.operator} ${at}: only '=' maps to EQUALS` };
@@ -264,27 +274,20 @@ function mapComparison(comparison: Comparison): ClassifiedIoc | { reason: SkipRe
   if (comparison.operator !== "=") {
     return { reason: "unsupported_operator", detail: `'${comparison.operator}' ${at}: only '=' maps to EQUALS` };
   }
-  const properties: string[] = [];
-  for (const step of comparison.path.steps) {
-    if (step.kind !== "property") {
-      return { reason: "unsupported_object", detail: `'${pathText(comparison)}' ${at} is not a mapped object path` };
-    }
-    properties.push(step.name);
-  }
-  const objectType = comparison.path.objectType;
-  const row = findRow(objectType, properties);
+  const { objectType, steps } = comparison.path;
+  const row = index.find(objectType, steps);
   if (!row) {
     const lower = objectType.toLowerCase();
-    if (lower !== objectType && findRow(lower, properties)) {
+    if (lower !== objectType && index.find(lower, steps)) {
       return {
         reason: "unsupported_object",
         detail: `object type '${objectType}' ${at} must be written in lower case ('${lower}')`,
       };
     }
-    const what = isMappedObjectType(objectType) ? "property" : "object type";
+    const what = index.hasObjectType(objectType) ? "property" : "object type";
     return {
       reason: "unsupported_object",
-      detail: `'${pathText(comparison)}' ${at}: unsupported ${what} (mapped: file hashes MD5 / SHA-1 / SHA-256, url, domain-name, ipv4-addr, ipv6-addr values)`,
+      detail: `'${pathText(comparison)}' ${at}: unsupported ${what} (mapped: ${index.mapped})`,
     };
   }
   if (comparison.value.kind !== "string") {
@@ -293,7 +296,7 @@ function mapComparison(comparison: Comparison): ClassifiedIoc | { reason: SkipRe
       detail: `'${pathText(comparison)}' ${at} compares to a ${comparison.value.kind}, not a string`,
     };
   }
-  const checked = validateValue(row.validator, comparison.value.value);
+  const checked = checkValue(row, comparison.value.value);
   if (!checked.ok) {
     return {
       reason: "invalid_value",
@@ -302,3 +305,6 @@ function mapComparison(comparison: Comparison): ClassifiedIoc | { reason: SkipRe
   }
   return { type: row.iocType, value: checked.value };
 }
+
+/** Classifies an OpenCTI indicator with the connector's `PATTERN_TABLE`. */
+export const classifyIndicator: Classifier = createClassifier(PATTERN_TABLE);

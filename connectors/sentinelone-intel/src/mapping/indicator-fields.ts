@@ -23,6 +23,11 @@ export function isRevoked(indicator: StixObject): boolean {
   return lenientBoolean(indicator.revoked) === true;
 }
 
+/** `object[key]` when `object` is an object, else undefined. */
+function field(object: unknown, key: string): unknown {
+  return typeof object === "object" && object !== null ? Reflect.get(object, key) : undefined;
+}
+
 function toNumber(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "string" && value.trim() !== "") {
@@ -37,13 +42,8 @@ function toNumber(value: unknown): number | undefined {
  * clamped to SentinelOne's `originalRiskScore` range 0..100. Undefined when absent or not a number.
  */
 export function openCtiScore(indicator: StixObject): number | undefined {
-  const extensions = indicator.extensions;
-  let raw: unknown;
-  if (extensions && typeof extensions === "object") {
-    const ext = (extensions as Record<string, unknown>)[OPENCTI_EXTENSION];
-    if (ext && typeof ext === "object") raw = (ext as Record<string, unknown>).score;
-  }
-  let score = toNumber(raw);
+  const extension = field(indicator.extensions, OPENCTI_EXTENSION);
+  let score = toNumber(field(extension, "score"));
   if (score === undefined) score = toNumber(indicator.x_opencti_score);
   if (score === undefined) return undefined;
   return Math.min(100, Math.max(0, Math.round(score)));

@@ -22,16 +22,21 @@
  */
 import type { StixObject } from "@octi/connector-sdk";
 import type { IocPayload } from "../sentinelone/types.js";
-import { type ClassifiedIoc, type ClassifyOptions, classifyIndicator, type SkipReason } from "./classify.js";
+import { type ClassifiedIoc, type Classifier, type ClassifyOptions, classifyIndicator, type Skip } from "./classify.js";
 import { isoTimestamp, openCtiScore, stringList, text } from "./indicator-fields.js";
+import type { IocType } from "./pattern-table.js";
 
 export interface BuildOptions {
   /** The IOC `source` (config `sentinelone_intel.source`). */
   readonly source: string;
 }
 
-export function buildIoc(indicator: StixObject, ioc: ClassifiedIoc, options: BuildOptions): IocPayload {
-  const payload: { -readonly [K in keyof IocPayload]: IocPayload[K] } = {
+export function buildIoc<T extends string>(
+  indicator: StixObject,
+  ioc: ClassifiedIoc<T>,
+  options: BuildOptions,
+): IocPayload<T> {
+  const payload: { -readonly [K in keyof IocPayload<T>]: IocPayload<T>[K] } = {
     type: ioc.type,
     value: ioc.value,
     method: "EQUALS",
@@ -56,13 +61,23 @@ export function buildIoc(indicator: StixObject, ioc: ClassifiedIoc, options: Bui
   return payload;
 }
 
-export type IndicatorMapping =
-  | { readonly kind: "iocs"; readonly payloads: readonly IocPayload[] }
-  | { readonly kind: "skip"; readonly reason: SkipReason; readonly detail: string };
+export type IndicatorMapping<T extends string = IocType> =
+  | { readonly kind: "iocs"; readonly payloads: readonly IocPayload<T>[] }
+  | Skip;
+
+export type IndicatorMapper<T extends string = IocType> = (
+  indicator: StixObject,
+  options: BuildOptions & ClassifyOptions,
+) => IndicatorMapping<T>;
+
+/** Classify then build, with a given classifier (`createClassifier(rows)`). */
+export function createMapper<T extends string>(classify: Classifier<T>): IndicatorMapper<T> {
+  return (indicator, options) => {
+    const classified = classify(indicator, options);
+    if (classified.kind === "skip") return classified;
+    return { kind: "iocs", payloads: classified.iocs.map((ioc) => buildIoc(indicator, ioc, options)) };
+  };
+}
 
 /** Classify then build: what the connector (and the dry-run tool) do with one indicator. */
-export function mapIndicator(indicator: StixObject, options: BuildOptions & ClassifyOptions): IndicatorMapping {
-  const classified = classifyIndicator(indicator, options);
-  if (classified.kind === "skip") return classified;
-  return { kind: "iocs", payloads: classified.iocs.map((ioc) => buildIoc(indicator, ioc, options)) };
-}
+export const mapIndicator: IndicatorMapper = createMapper(classifyIndicator);

@@ -1,21 +1,20 @@
 /**
- * Per-type value checks, run before anything is sent: SentinelOne rejects a whole batch (400) when one item is
- * invalid, so an invalid value caught here is one skipped indicator instead of a split-and-retry round trip.
+ * The value rules of the pattern table's rows (normaliser + validator + the check in words), run before anything
+ * is sent: SentinelOne rejects a whole batch (400) when one item is invalid, so an invalid value caught here is one
+ * skipped indicator instead of a split-and-retry round trip.
  *
  * Normalisation (the only changes made to a value):
  * - Hashes are sent in lower case. Hex is case-insensitive, OpenCTI generates lower case, and SentinelOne stores
  *   values as sent (it does not lower-case them), so one canonical spelling keeps `GET ?value=` lookups and any
  *   server-side de-duplication consistent whatever case the feed used.
+ * - A single-host prefix (`/32` for IPv4, `/128` for IPv6) is dropped: OpenCTI's own tests write
+ *   `[ipv4-addr:value = '198.51.100.1/32']` and the Python connector pushed it. Other prefixes stay refused.
  * - Internationalised domain names are converted to their ASCII (punycode, `xn--`) form, which is what DNS
  *   queries carry. Every other value is sent exactly as written in the pattern.
  */
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
-import type { ValidatorName } from "./pattern-table.js";
-
-export type ValueCheck =
-  | { readonly ok: true; readonly value: string }
-  | { readonly ok: false; readonly detail: string };
+import type { ValueRule } from "./pattern-row.js";
 
 /** Hashes of the empty file: SentinelOne refuses them (`hashes_empty_file`), and they would match every empty file. */
 export const EMPTY_FILE_HASHES: Readonly<Record<"md5" | "sha1" | "sha256", string>> = {
@@ -24,31 +23,8 @@ export const EMPTY_FILE_HASHES: Readonly<Record<"md5" | "sha1" | "sha256", strin
   sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 };
 
-const HASH_LENGTHS: Readonly<Record<"md5" | "sha1" | "sha256", number>> = { md5: 32, sha1: 40, sha256: 64 };
-
 /** Longest URL accepted (browsers and proxies commonly cap near 8 KiB). */
 export const MAX_URL_LENGTH = 8192;
-
-const ok = (value: string): ValueCheck => ({ ok: true, value });
-const fail = (detail: string): ValueCheck => ({ ok: false, detail });
-
-export function validateValue(validator: ValidatorName, raw: string): ValueCheck {
-  if (raw.length === 0) return fail("the value is empty");
-  switch (validator) {
-    case "md5":
-    case "sha1":
-    case "sha256":
-      return checkHash(validator, raw);
-    case "ipv4":
-      return checkIpv4(raw);
-    case "ipv6":
-      return checkIpv6(raw);
-    case "url":
-      return checkUrl(raw);
-    case "domain":
-      return checkDomain(raw);
-  }
-}
 
 function isHex(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -59,34 +35,49 @@ function isHex(value: string): boolean {
   return true;
 }
 
-function checkHash(kind: "md5" | "sha1" | "sha256", raw: string): ValueCheck {
-  const expected = HASH_LENGTHS[kind];
-  const label = kind.toUpperCase();
-  if (!isHex(raw)) return fail(`${label} must be hexadecimal`);
-  if (raw.length !== expected) return fail(`${label} must be ${expected} hex digits, found ${raw.length}`);
-  const value = raw.toLowerCase();
-  if (value === EMPTY_FILE_HASHES[kind]) {
-    return fail(`${label} of the empty file (SentinelOne refuses it: hashes_empty_file)`);
-  }
-  return ok(value);
+const lowerCase = (raw: string): string => raw.toLowerCase();
+const asWritten = (raw: string): string => raw;
+
+/** A file hash: `digits` hex digits, sent in lower case, not the empty file's hash. */
+export function hexHash(algorithm: string, digits: number, emptyFile: string): ValueRule {
+  return {
+    normalise: lowerCase,
+    validate: (value) => {
+      if (!isHex(value)) return `${algorithm} must be hexadecimal`;
+      if (value.length !== digits) return `${algorithm} must be ${digits} hex digits, found ${value.length}`;
+      if (value === emptyFile) return `${algorithm} of the empty file (SentinelOne refuses it: hashes_empty_file)`;
+      return undefined;
+    },
+    check: `${digits} hex digits, sent in lower case; the empty file's hash is refused`,
+  };
 }
 
-function checkIpv4(raw: string): ValueCheck {
-  if (raw.includes("/")) {
-    return fail("CIDR notation is not supported: SentinelOne IPV4 IOCs are single addresses");
-  }
-  if (isIP(raw) !== 4) return fail("not a valid IPv4 address (dotted quad, no leading zeros)");
-  return ok(raw);
+/** One IP address; a `/bits` suffix naming one host (`/32`, `/128`) is dropped, any other prefix is refused. */
+function ipAddress(family: 4 | 6, hostBits: number): ValueRule {
+  const hostSuffix = `/${hostBits}`;
+  const type = `IPV${family}`;
+  return {
+    normalise: (raw) => (raw.endsWith(hostSuffix) ? raw.slice(0, -hostSuffix.length) : raw),
+    validate: (value) => {
+      const slash = value.indexOf("/");
+      if (slash >= 0) {
+        return `CIDR block ${value.slice(slash)}: SentinelOne ${type} IOCs are single addresses (only ${hostSuffix}, one host, is sent as its address)`;
+      }
+      if (family === 6 && value.includes("%")) return "IPv6 zone ids (%…) are not supported";
+      if (isIP(value) !== family) {
+        return family === 4 ? "not a valid IPv4 address (dotted quad, no leading zeros)" : "not a valid IPv6 address";
+      }
+      return undefined;
+    },
+    check:
+      family === 4
+        ? "one address; `/32` is sent as its address, other CIDR blocks are refused"
+        : "one address, no zone id; `/128` is sent as its address, other CIDR blocks are refused",
+  };
 }
 
-function checkIpv6(raw: string): ValueCheck {
-  if (raw.includes("/")) {
-    return fail("CIDR notation is not supported: SentinelOne IPV6 IOCs are single addresses");
-  }
-  if (raw.includes("%")) return fail("IPv6 zone ids (%…) are not supported");
-  if (isIP(raw) !== 6) return fail("not a valid IPv6 address");
-  return ok(raw);
-}
+export const IPV4_ADDRESS: ValueRule = ipAddress(4, 32);
+export const IPV6_ADDRESS: ValueRule = ipAddress(6, 128);
 
 function hasSpaceOrControl(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -115,19 +106,17 @@ function schemeLength(value: string): number {
   return -1;
 }
 
-function checkUrl(raw: string): ValueCheck {
-  if (raw.length > MAX_URL_LENGTH) return fail(`URL longer than ${MAX_URL_LENGTH} characters`);
-  if (hasSpaceOrControl(raw)) return fail("URL contains whitespace or control characters");
-  if (schemeLength(raw) > 0) {
-    try {
-      new URL(raw);
-    } catch {
-      return fail("URL does not parse");
-    }
-  }
-  // Scheme-less values (`example.com/path`) are common in feeds and accepted by SentinelOne.
-  return ok(raw);
-}
+export const URL_VALUE: ValueRule = {
+  normalise: asWritten,
+  validate: (value) => {
+    if (value.length > MAX_URL_LENGTH) return `URL longer than ${MAX_URL_LENGTH} characters`;
+    if (hasSpaceOrControl(value)) return "URL contains whitespace or control characters";
+    // Scheme-less values (`example.com/path`) are common in feeds and accepted by SentinelOne.
+    if (schemeLength(value) > 0 && !URL.canParse(value)) return "URL does not parse";
+    return undefined;
+  },
+  check: `no whitespace or control characters, at most ${MAX_URL_LENGTH} characters, parses when it has a \`scheme://\``,
+};
 
 function isAscii(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7e) return false;
@@ -148,21 +137,25 @@ function checkLabel(label: string): string | undefined {
   return undefined;
 }
 
-function checkDomain(raw: string): ValueCheck {
-  let value = raw;
-  if (!isAscii(value)) {
-    if (hasSpaceOrControl(value)) return fail("domain name contains whitespace or control characters");
-    const ascii = domainToASCII(value);
-    if (ascii === "") return fail("not a valid internationalised domain name");
-    value = ascii;
-  }
-  const name = value.endsWith(".") ? value.slice(0, -1) : value;
-  if (name.length > 253) return fail("domain name longer than 253 characters");
-  const labels = name.split(".");
-  if (labels.length < 2) return fail("domain name needs at least two labels (e.g. example.com)");
-  for (const label of labels) {
-    const problem = checkLabel(label);
-    if (problem) return fail(`not a valid domain name: ${problem}`);
-  }
-  return ok(value);
-}
+export const DOMAIN_NAME: ValueRule = {
+  // An IDN goes out in punycode; one that does not convert is left as is, for `validate` to refuse.
+  normalise: (raw) => (isAscii(raw) || hasSpaceOrControl(raw) ? raw : domainToASCII(raw) || raw),
+  validate: (value) => {
+    if (!isAscii(value)) {
+      return hasSpaceOrControl(value)
+        ? "domain name contains whitespace or control characters"
+        : "not a valid internationalised domain name";
+    }
+    const name = value.endsWith(".") ? value.slice(0, -1) : value;
+    if (name.length > 253) return "domain name longer than 253 characters";
+    const labels = name.split(".");
+    if (labels.length < 2) return "domain name needs at least two labels (e.g. example.com)";
+    for (const label of labels) {
+      const problem = checkLabel(label);
+      if (problem) return `not a valid domain name: ${problem}`;
+    }
+    return undefined;
+  },
+  check:
+    "at least two labels, letters / digits / `-` / `_`, no wildcard; internationalised names are sent in punycode (`xn--`)",
+};

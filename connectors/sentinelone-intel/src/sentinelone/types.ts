@@ -1,13 +1,13 @@
 /** SentinelOne Threat Intelligence IOC shapes (Management API 2.1, `/web/api/v2.1/threat-intelligence/iocs`). */
 
-/** The `type` enum of an IOC (upper case, as SentinelOne requires). */
-export type IocType = "DNS" | "IPV4" | "IPV6" | "MD5" | "SHA1" | "SHA256" | "URL";
+import type { IocType } from "../mapping/pattern-table.js";
 
-export const IOC_TYPES: readonly IocType[] = ["DNS", "IPV4", "IPV6", "MD5", "SHA1", "SHA256", "URL"];
+/** The IOC `type`s the connector sends (upper case, as SentinelOne requires): the pattern table's. */
+export type { IocType };
 
 /** One item of the POST body's `data[]`. Optional keys are absent, never null. */
-export interface IocPayload {
-  readonly type: IocType;
+export interface IocPayload<T extends string = IocType> {
+  readonly type: T;
   readonly value: string;
   readonly method: "EQUALS";
   readonly source: string;

@@ -2,12 +2,15 @@
  * The STIX pattern → IOC classification.
  *
  * Pins the file-hash contract of OpenCTI-Platform/connectors issue #5428 (every hash-key spelling OpenCTI emits is
- * accepted; SHA-512, unbalanced quotes, `==`, upper-case object types, `garbage` and `""` are not), ported from the
- * Python connector's `tests/test_supported_stix_patterns.py` lists (with real hash values instead of `'aa'`, since
- * this connector also validates values), plus the disjunction splitting this connector adds.
+ * accepted, the algorithm name in any case with or without its hyphen, as the Python connector's case-insensitive
+ * match took it; SHA-512, unbalanced quotes, `==`, upper-case object types, `garbage` and `""` are not), ported from
+ * the Python connector's `tests/test_supported_stix_patterns.py` lists (with real hash values instead of `'aa'`,
+ * since this connector also validates values), plus single-host `/32` and `/128` addresses, and the disjunction
+ * splitting this connector adds.
  */
 import { describe, expect, it } from "vitest";
 import { classifyIndicator, quoteHyphenatedProperties, type SkipReason } from "../../src/mapping/classify.js";
+import { PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
 import { indicator, MD5, SHA1, SHA256 } from "../helpers/indicators.js";
 
 const classify = (pattern: string, overrides: Record<string, unknown> = {}) =>
@@ -34,6 +37,14 @@ const FILE_HASH_ACCEPTED: [pattern: string, type: string, value: string][] = [
   // Legacy non-hyphenated upper case:
   [`[file:hashes.SHA256 = '${SHA256}']`, "SHA256", SHA256],
   [`[file:hashes.SHA1 = '${SHA1}']`, "SHA1", SHA1],
+  // Mixed case, quoted or not, with or without hyphen (the Python match ignored the algorithm name's case):
+  [`[file:hashes.Sha256 = '${SHA256}']`, "SHA256", SHA256],
+  [`[file:hashes.'Sha-256' = '${SHA256}']`, "SHA256", SHA256],
+  [`[file:hashes.Sha-256 = '${SHA256}']`, "SHA256", SHA256],
+  [`[file:hashes.'Sha-1' = '${SHA1}']`, "SHA1", SHA1],
+  [`[file:hashes.sHa1 = '${SHA1}']`, "SHA1", SHA1],
+  [`[file:hashes.Md5 = '${MD5}']`, "MD5", MD5],
+  [`[file:hashes.'mD5' = '${MD5}']`, "MD5", MD5],
   // Padding whitespace:
   [`  [file:hashes.SHA-256 = '${SHA256}']  `, "SHA256", SHA256],
   [`[file:hashes.SHA-256   =   '${SHA256}']`, "SHA256", SHA256],
@@ -47,6 +58,9 @@ const OTHER_ACCEPTED: [pattern: string, type: string, value: string][] = [
   ["[url:value = 'http://evil.example.com/x']", "URL", "http://evil.example.com/x"],
   ["[ipv4-addr:value = '203.0.113.1']", "IPV4", "203.0.113.1"],
   ["[ipv6-addr:value = '2001:db8::1']", "IPV6", "2001:db8::1"],
+  // A single-host prefix is the bare address (OpenCTI's own tests write `/32`; the Python connector pushed it):
+  ["[ipv4-addr:value = '198.51.100.1/32']", "IPV4", "198.51.100.1"],
+  ["[ipv6-addr:value = '2001:db8::1/128']", "IPV6", "2001:db8::1"],
   // Escaped quote inside the value:
   ["[url:value = 'http://example.com/it\\'s']", "URL", "http://example.com/it's"],
   // Redundant grouping:
@@ -83,8 +97,16 @@ const REJECTED: [pattern: string, reason: SkipReason][] = [
   ["[URL:value = 'http://x/']", "unsupported_object"],
   ["[IPV4-ADDR:value = '1.2.3.4']", "unsupported_object"],
   [`[FILE:hashes.MD5 = '${MD5}']`, "unsupported_object"],
-  // Hash keys in other spellings:
-  [`[file:hashes.Sha256 = '${SHA256}']`, "unsupported_object"],
+  // Hash keys that are not MD5 / SHA-1 / SHA-256 in some case, with or without the hyphen:
+  [`[file:hashes.MD-5 = '${MD5}']`, "unsupported_object"],
+  [`[file:hashes.SHA_256 = '${SHA256}']`, "unsupported_object"],
+  [`[file:hashes.'SHA--256' = '${SHA256}']`, "unsupported_object"],
+  [`[file:hashes.'SHA 256' = '${SHA256}']`, "unsupported_object"],
+  [`[file:hashes.SHA2 = '${SHA256}']`, "unsupported_object"],
+  [`[file:HASHES.MD5 = '${MD5}']`, "unsupported_object"],
+  [`[file:hashes.MD5.x = '${MD5}']`, "unsupported_object"],
+  [`[file:hashes = '${MD5}']`, "unsupported_object"],
+  [`[file:value = '${MD5}']`, "unsupported_object"],
   // Other objects and properties:
   ["[file:name = 'evil.exe']", "unsupported_object"],
   ["[hostname:value = 'evil.example.com']", "unsupported_object"],
@@ -109,6 +131,8 @@ const REJECTED: [pattern: string, reason: SkipReason][] = [
   // Invalid values:
   ["[file:hashes.MD5 = 'aa']", "invalid_value"],
   ["[ipv4-addr:value = '198.51.100.0/24']", "invalid_value"],
+  ["[ipv6-addr:value = '2001:db8::/64']", "invalid_value"],
+  ["[ipv4-addr:value = '198.51.100.1/128']", "invalid_value"],
   ["[ipv4-addr:value = 1]", "invalid_value"],
   ["[domain-name:value = 'localhost']", "invalid_value"],
   ["[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']", "invalid_value"],
@@ -160,6 +184,11 @@ describe("disjunctions become one IOC per comparison", () => {
     expect(classify(pattern)).toEqual({ kind: "iocs", iocs: [{ type: "MD5", value: MD5 }] });
   });
 
+  it("deduplicates an address and its single-host prefix", () => {
+    const pattern = "[ipv4-addr:value = '198.51.100.1' OR ipv4-addr:value = '198.51.100.1/32']";
+    expect(classify(pattern)).toEqual({ kind: "iocs", iocs: [{ type: "IPV4", value: "198.51.100.1" }] });
+  });
+
   it("walks a 6,000-operand OR chain (a deep tree) without recursion", () => {
     const parts = Array.from(
       { length: 6_000 },
@@ -171,6 +200,36 @@ describe("disjunctions become one IOC per comparison", () => {
       expect(result.iocs).toHaveLength(6_000);
       expect(result.iocs[5_999]).toEqual({ type: "IPV4", value: "10.0.23.111" });
     }
+  });
+});
+
+describe("skip details", () => {
+  it("names the CIDR block that is refused, and where", () => {
+    expect(classify("[ipv4-addr:value = '198.51.100.0/24']")).toEqual({
+      kind: "skip",
+      reason: "invalid_value",
+      detail:
+        "IPV4 '198.51.100.0/24' (position 1): CIDR block /24: SentinelOne IPV4 IOCs are single addresses (only /32, one host, is sent as its address)",
+    });
+  });
+
+  it("lists what the table maps when an object or property is not in it", () => {
+    const result = classify("[email-addr:value = 'a@example.com']");
+    expect(result).toMatchObject({ kind: "skip", reason: "unsupported_object" });
+    if (result.kind !== "skip") return;
+    expect(result.detail).toContain("unsupported object type");
+    for (const row of PATTERN_TABLE) expect(result.detail).toContain(`${row.objectType}:${row.key.text}`);
+    expect(classify(`[file:hashes.'SHA-512' = '${SHA256}']`)).toMatchObject({
+      detail: expect.stringContaining(
+        "unsupported property (mapped: file:hashes.'SHA-256', file:hashes.'SHA-1', file:hashes.MD5, url:value",
+      ),
+    });
+  });
+
+  it("tells an upper-case object type to be written in lower case", () => {
+    expect(classify(`[FILE:hashes.Md5 = '${MD5}']`)).toMatchObject({
+      detail: "object type 'FILE' (position 1) must be written in lower case ('file')",
+    });
   });
 });
 

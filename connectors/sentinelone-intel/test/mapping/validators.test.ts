@@ -1,11 +1,33 @@
-/** Value checks per IOC type (mapping/validators.ts): what is sent, normalised, or refused with a reason. */
+/**
+ * Value rules of the pattern table's rows (mapping/validators.ts), through each row's normaliser and validator:
+ * what is sent, normalised, or refused with a reason.
+ */
 import { describe, expect, it } from "vitest";
-import type { ValidatorName } from "../../src/mapping/pattern-table.js";
-import { EMPTY_FILE_HASHES, MAX_URL_LENGTH, validateValue } from "../../src/mapping/validators.js";
+import { checkValue } from "../../src/mapping/pattern-row.js";
+import { type IocType, PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
+import { EMPTY_FILE_HASHES, MAX_URL_LENGTH } from "../../src/mapping/validators.js";
 import { MD5, SHA1, SHA256 } from "../helpers/indicators.js";
 
+type RowKey = "md5" | "sha1" | "sha256" | "ipv4" | "ipv6" | "url" | "domain";
+const TYPES: Record<RowKey, IocType> = {
+  md5: "MD5",
+  sha1: "SHA1",
+  sha256: "SHA256",
+  ipv4: "IPV4",
+  ipv6: "IPV6",
+  url: "URL",
+  domain: "DNS",
+};
+
+/** The value through the table row of that IOC type. */
+function check(key: RowKey, raw: string) {
+  const row = PATTERN_TABLE.find((r) => r.iocType === TYPES[key]);
+  if (!row) throw new Error(`no row for ${TYPES[key]}`);
+  return checkValue(row, raw);
+}
+
 // Accepted values and what is sent.
-const ACCEPTED: [validator: ValidatorName, raw: string, sent: string][] = [
+const ACCEPTED: [row: RowKey, raw: string, sent: string][] = [
   // Hashes: exact length, hex, sent lower case:
   ["md5", MD5, MD5],
   ["md5", MD5.toUpperCase(), MD5],
@@ -17,6 +39,9 @@ const ACCEPTED: [validator: ValidatorName, raw: string, sent: string][] = [
   ["ipv4", "0.0.0.0", "0.0.0.0"],
   ["ipv6", "2001:db8::1", "2001:db8::1"],
   ["ipv6", "::ffff:192.0.2.1", "::ffff:192.0.2.1"],
+  // A single-host prefix is its address (OpenCTI's own tests write `/32`; the Python connector pushed it):
+  ["ipv4", "198.51.100.1/32", "198.51.100.1"],
+  ["ipv6", "2001:db8::1/128", "2001:db8::1"],
   // URLs, with or without a scheme, sent as written:
   ["url", "http://evil.example.com/x?a=1#f", "http://evil.example.com/x?a=1#f"],
   ["url", "evil.example.com/path", "evil.example.com/path"],
@@ -30,13 +55,13 @@ const ACCEPTED: [validator: ValidatorName, raw: string, sent: string][] = [
 ];
 
 describe("accepted values", () => {
-  it.each(ACCEPTED)("%s %s", (validator, raw, sent) => {
-    expect(validateValue(validator, raw)).toEqual({ ok: true, value: sent });
+  it.each(ACCEPTED)("%s %s", (key, raw, sent) => {
+    expect(check(key, raw)).toEqual({ ok: true, value: sent });
   });
 });
 
 // Refused values, with a word of the reason.
-const REFUSED: [validator: ValidatorName, raw: string, reason: RegExp][] = [
+const REFUSED: [row: RowKey, raw: string, reason: RegExp][] = [
   // Hashes: wrong length, not hex, empty file:
   ["md5", "aa", /32 hex digits, found 2/],
   ["md5", `${MD5}0`, /32 hex digits/],
@@ -50,13 +75,19 @@ const REFUSED: [validator: ValidatorName, raw: string, reason: RegExp][] = [
   ["sha256", EMPTY_FILE_HASHES.sha256, /empty file/],
   ["sha256", "", /empty/],
   // IPs: CIDR, leading zeros, wrong family, zone ids:
-  ["ipv4", "198.51.100.0/24", /CIDR/],
-  ["ipv4", "198.51.100.1/32", /CIDR/],
+  ["ipv4", "198.51.100.0/24", /CIDR block \/24: SentinelOne IPV4 IOCs are single addresses/],
+  ["ipv4", "198.51.100.1/31", /CIDR block \/31/],
+  ["ipv4", "198.51.100.1/32/32", /CIDR block \/32/],
+  ["ipv4", "198.51.100.1/128", /CIDR block \/128/],
+  ["ipv4", "/32", /IPv4/],
+  ["ipv4", "256.1.1.1/32", /IPv4/],
   ["ipv4", "010.1.1.1", /IPv4/],
   ["ipv4", "256.1.1.1", /IPv4/],
   ["ipv4", "2001:db8::1", /IPv4/],
   ["ipv4", " 1.2.3.4", /IPv4/],
-  ["ipv6", "2001:db8::/32", /CIDR/],
+  ["ipv6", "2001:db8::/32", /CIDR block \/32/],
+  ["ipv6", "2001:db8::/64", /CIDR block \/64/],
+  ["ipv6", "fe80::1%eth0/128", /zone/],
   ["ipv6", "fe80::1%eth0", /zone/],
   ["ipv6", "1.2.3.4", /IPv6/],
   ["ipv6", "2001:db8:::1", /IPv6/],
@@ -77,11 +108,12 @@ const REFUSED: [validator: ValidatorName, raw: string, reason: RegExp][] = [
   ["domain", `${"abcdefghi.".repeat(26)}com`, /253/],
   ["domain", "http://example.com", /contains ':'/],
   ["domain", "exa mple.com", /contains ' '/],
+  ["domain", "bü cher.example", /whitespace/],
 ];
 
 describe("refused values", () => {
-  it.each(REFUSED)("%s %j", (validator, raw, reason) => {
-    const result = validateValue(validator, raw);
+  it.each(REFUSED)("%s %j", (key, raw, reason) => {
+    const result = check(key, raw);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.detail).toMatch(reason);
   });
