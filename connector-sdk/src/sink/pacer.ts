@@ -1,6 +1,8 @@
 /**
- * Spaces requests to stay under a target's rate limit: a token bucket of `perMinute` tokens refilled continuously,
- * starting full (the bucket SentinelOne is documented to use). `perMinute` 0 turns pacing off.
+ * Spaces requests to stay under a target's rate limit: a token bucket of `perMinute` tokens refilled continuously
+ * (the bucket SentinelOne is documented to use). It starts with one token, not full: a previous run, or another
+ * client of the same API token, may have spent the target's bucket; it fills while requests are rare. A rate-limit
+ * answer empties it (`exhausted`). `perMinute` 0 turns pacing off.
  */
 import { sleep } from "../http/retry.js";
 
@@ -12,7 +14,7 @@ export class RequestPacer {
     private readonly perMinute: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.tokens = Math.max(0, perMinute);
+    this.tokens = Math.min(1, Math.max(0, perMinute));
     this.updatedAt = now();
   }
 
@@ -28,6 +30,12 @@ export class RequestPacer {
     if (this.perMinute <= 0) return;
     for (let wait = this.delay(); wait > 0; wait = this.delay()) await sleep(wait, signal);
     this.tokens -= 1;
+  }
+
+  /** The target said its bucket is empty (429): start again from nothing. */
+  exhausted(): void {
+    this.refill();
+    this.tokens = Math.min(this.tokens, 0);
   }
 
   private refill(): void {

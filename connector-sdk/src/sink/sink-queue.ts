@@ -635,6 +635,7 @@ export class SinkQueue<P> {
         ? Math.min(retryMaxDelayMs, Math.max(retryBaseMs, failure.retryAfterMs))
         : backoffDelay(this.failures, { baseMs: retryBaseMs, maxMs: retryMaxDelayMs });
     this.failures++;
+    if (failure.rateLimited) this.pacer.exhausted();
     this.logger.warning(`${this.target.name} request failed, retrying`, {
       operation,
       reason: failure.reason,

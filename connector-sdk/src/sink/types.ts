@@ -30,7 +30,14 @@ export interface ListedPage {
  * - `fatal`: stop the run (bad credentials, wrong URL).
  */
 export type FailureClass =
-  | { readonly kind: "retry"; readonly reason: string; readonly retryAfterMs?: number; readonly mayHaveLanded: boolean }
+  | {
+      readonly kind: "retry";
+      readonly reason: string;
+      readonly retryAfterMs?: number;
+      readonly mayHaveLanded: boolean;
+      /** The target's rate limit (429): the pacer starts again from an empty bucket. */
+      readonly rateLimited?: boolean;
+    }
   | {
       readonly kind: "refused";
       readonly reason: string;

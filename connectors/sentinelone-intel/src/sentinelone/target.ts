@@ -81,6 +81,7 @@ export class SentinelOneTarget implements SinkTarget<IocPayload> {
         kind: "retry",
         reason: error.message,
         mayHaveLanded: !notSent,
+        rateLimited: error.kind === "rate_limited",
         ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       };
     }
