@@ -81,7 +81,7 @@ export const configSchema: NamespaceSchema = {
       default: 0,
       minimum: 0,
       description:
-        "Requests per minute the connector allows itself towards SentinelOne (30 is SentinelOne's documented Threat Intelligence limit). 0 sends as fast as SentinelOne answers and waits when it answers 429.",
+        "Requests per minute the connector allows itself towards SentinelOne (30 is SentinelOne's documented Threat Intelligence limit). It starts with one request and builds up to a minute's worth while requests are rare; a 429 starts it again from zero. 0 sends as fast as SentinelOne answers and waits when it answers 429.",
     },
     skip_score_only_updates: {
       type: "boolean",
