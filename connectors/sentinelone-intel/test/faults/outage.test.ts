@@ -48,9 +48,13 @@ interface Variant {
   readonly check?: (stats: ReturnType<Sims["s1"]["stats"]>, elapsedMs: number) => void;
 }
 
+/**
+ * One request every 3 s, no burst: batched rounds (deletes by uuid included) are few, and each must meet the storm
+ * (the connector's waits are capped at retry_max_delay = 1 s, so every round after the first meets 429s).
+ */
 const storm = (config: Omit<RateLimitConfig, "requestsPerMinute" | "burst">): RateLimitConfig => ({
-  requestsPerMinute: 600,
-  burst: 4,
+  requestsPerMinute: 20,
+  burst: 1,
   ...config,
 });
 
