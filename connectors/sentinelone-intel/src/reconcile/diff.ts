@@ -153,11 +153,11 @@ export class DriftDiff {
       entry.kept = uuid;
       entry.keptMask = mask;
     } else if (entry.keptMask !== 0 && mask === 0) {
-      (entry.extra ??= []).push(entry.kept);
+      entry.extra = [...(entry.extra ?? []), entry.kept];
       entry.kept = uuid;
       entry.keptMask = 0;
     } else {
-      (entry.extra ??= []).push(uuid);
+      entry.extra = [...(entry.extra ?? []), uuid];
     }
   }
 
