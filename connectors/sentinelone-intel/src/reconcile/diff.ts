@@ -17,25 +17,61 @@
 import type { StixObject } from "@octi/connector-sdk";
 import type { IndicatorMapper } from "../mapping/ioc-builder.js";
 import type { IocRecord } from "../sentinelone/types.js";
-import {
-  type Comparable,
-  comparableOf,
-  iocKey,
-  type StaleField,
-  type StaleMask,
-  splitKey,
-  staleFields,
-  staleMask,
-} from "./fields.js";
+import { type Comparable, comparableOf, iocKey, type StaleField, splitKey, staleFields, staleMask } from "./fields.js";
 
-/** One expected IOC and what the listing found for it. */
-interface ExpectedEntry {
-  readonly comparable: Comparable;
-  /** The record kept for this IOC (an in-sync one when there is one). */
-  kept: string | undefined;
-  keptMask: StaleMask;
-  /** Further records of the same IOC: duplicates. */
-  extra: string[] | undefined;
+/**
+ * The expected IOCs, column-wise: one slot per IOC in typed arrays (about 30 bytes) plus its key in the index map.
+ * A uuid is only kept for the record that stands for an IOC while that record is stale (a later in-sync record
+ * then takes its place and it becomes a duplicate); in-sync records need none.
+ */
+class ExpectedColumns {
+  size = 0;
+  validUntilMs = new Float64Array(1024);
+  name = new Int32Array(1024);
+  description = new Int32Array(1024);
+  labels = new Int32Array(1024);
+  score = new Int8Array(1024);
+  /** 1 once a record stands for the IOC. */
+  listed = new Uint8Array(1024);
+  /** The stale fields of that record. */
+  keptMask = new Uint8Array(1024);
+
+  add(): number {
+    if (this.size === this.validUntilMs.length) this.grow(this.size * 2);
+    return this.size++;
+  }
+
+  set(slot: number, c: Comparable): void {
+    this.validUntilMs[slot] = c.validUntilMs;
+    this.name[slot] = c.name;
+    this.description[slot] = c.description;
+    this.labels[slot] = c.labels;
+    this.score[slot] = c.score;
+  }
+
+  comparable(slot: number): Comparable {
+    return {
+      validUntilMs: this.validUntilMs[slot] ?? Number.NaN,
+      name: this.name[slot] ?? 0,
+      description: this.description[slot] ?? 0,
+      labels: this.labels[slot] ?? 0,
+      score: this.score[slot] ?? -1,
+    };
+  }
+
+  private grow(capacity: number): void {
+    const grown = <A extends Float64Array | Int32Array | Int8Array | Uint8Array>(old: A, fresh: A): A => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.validUntilMs = grown(this.validUntilMs, new Float64Array(capacity));
+    this.name = grown(this.name, new Int32Array(capacity));
+    this.description = grown(this.description, new Int32Array(capacity));
+    this.labels = grown(this.labels, new Int32Array(capacity));
+    this.score = grown(this.score, new Int8Array(capacity));
+    this.listed = grown(this.listed, new Uint8Array(capacity));
+    this.keptMask = grown(this.keptMask, new Uint8Array(capacity));
+  }
 }
 
 export interface IocIdentity {
@@ -89,7 +125,13 @@ export interface DriftOptions {
 }
 
 export class DriftDiff {
-  private readonly expected = new Map<string, ExpectedEntry>();
+  /** IOC key → slot in `columns`. */
+  private readonly expected = new Map<string, number>();
+  private readonly columns = new ExpectedColumns();
+  /** Uuid of the stale record standing for a slot. */
+  private readonly staleUuids = new Map<number, string>();
+  /** Further records of a slot's IOC: duplicates. */
+  private readonly extras = new Map<number, string[]>();
   private readonly skipped: Record<string, number> = {};
   private indicators = 0;
   private otherObjects = 0;
@@ -116,12 +158,13 @@ export class DriftDiff {
       return;
     }
     for (const payload of mapping.payloads) {
-      this.expected.set(iocKey(payload.externalId, payload.type, payload.value), {
-        comparable: comparableOf(payload),
-        kept: undefined,
-        keptMask: 0,
-        extra: undefined,
-      });
+      const key = iocKey(payload.externalId, payload.type, payload.value);
+      let slot = this.expected.get(key);
+      if (slot === undefined) {
+        slot = this.columns.add();
+        this.expected.set(key, slot);
+      }
+      this.columns.set(slot, comparableOf(payload));
     }
   }
 
@@ -140,38 +183,54 @@ export class DriftDiff {
       return;
     }
     const { externalId, type, value } = record;
-    const entry =
+    const slot =
       typeof externalId === "string" && typeof type === "string" && typeof value === "string"
         ? this.expected.get(iocKey(externalId, type, value))
         : undefined;
-    if (entry === undefined || type === undefined) {
+    if (slot === undefined || typeof type !== "string") {
       this.orphanUuids.push(uuid);
       return;
     }
-    const mask = staleMask(entry.comparable, record, type);
-    if (entry.kept === undefined) {
-      entry.kept = uuid;
-      entry.keptMask = mask;
-    } else if (entry.keptMask !== 0 && mask === 0) {
-      entry.extra = [...(entry.extra ?? []), entry.kept];
-      entry.kept = uuid;
-      entry.keptMask = 0;
-    } else {
-      entry.extra = [...(entry.extra ?? []), uuid];
+    const { columns } = this;
+    const mask = staleMask(columns.comparable(slot), record, type);
+    if (columns.listed[slot] === 0) {
+      columns.listed[slot] = 1;
+      columns.keptMask[slot] = mask;
+      if (mask !== 0) this.staleUuids.set(slot, uuid);
+      return;
     }
+    const keptStale = this.staleUuids.get(slot);
+    if (keptStale !== undefined && mask === 0) {
+      // An in-sync record stands for the IOC; the stale one becomes the duplicate.
+      this.addExtra(slot, keptStale);
+      this.staleUuids.delete(slot);
+      columns.keptMask[slot] = 0;
+    } else {
+      this.addExtra(slot, uuid);
+    }
+  }
+
+  private addExtra(slot: number, uuid: string): void {
+    const extra = this.extras.get(slot);
+    if (extra) extra.push(uuid);
+    else this.extras.set(slot, [uuid]);
   }
 
   plan(): DriftPlan {
     const missing: IocIdentity[] = [];
     const duplicateUuids: string[] = [];
     const stale: StaleIoc[] = [];
-    for (const [key, entry] of this.expected) {
-      if (entry.kept === undefined) {
+    const { columns } = this;
+    for (const [key, slot] of this.expected) {
+      if (columns.listed[slot] === 0) {
         missing.push(splitKey(key));
         continue;
       }
-      if (entry.extra) duplicateUuids.push(...entry.extra);
-      if (entry.keptMask !== 0) stale.push({ ...splitKey(key), uuid: entry.kept, fields: staleFields(entry.keptMask) });
+      const extra = this.extras.get(slot);
+      if (extra) duplicateUuids.push(...extra);
+      const mask = columns.keptMask[slot] ?? 0;
+      const uuid = this.staleUuids.get(slot);
+      if (mask !== 0 && uuid !== undefined) stale.push({ ...splitKey(key), uuid, fields: staleFields(mask) });
     }
     return { missing, orphanUuids: [...this.orphanUuids], duplicateUuids, stale };
   }

@@ -28,14 +28,14 @@ export function splitKey(key: string): { readonly externalId: string; readonly t
   return { externalId, type, value };
 }
 
-/** FNV-1a, 32 bits. */
+/** FNV-1a, 32 bits, as a signed int32 (what an `Int32Array` column holds). */
 function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h | 0;
 }
 
 /** Absent, null and "" are the same (SentinelOne stores null for a field not sent). */

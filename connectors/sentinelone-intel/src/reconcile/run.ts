@@ -79,6 +79,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     const snapshot = new RecoverySnapshot({
       ...snapshotOptionsFromConfig(config, { agents, logger, ...(options.signal ? { signal: options.signal } : {}) }),
       recoverUntilMs: options.now ?? Date.now(),
+      // Parsed objects waiting for the diff: a few hundred keep the socket busy without holding megabytes.
+      maxBuffered: 256,
     });
     const diff = new DriftDiff({ source: settings.source, map: mapIndicator, now: snapshot.recoverUntilMs });
     logger.info("Reading OpenCTI's recovery snapshot of the live stream", {
