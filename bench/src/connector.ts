@@ -4,6 +4,7 @@
  * from the current directory).
  */
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN } from "@octi/connector-sentinelone-intel/simulator";
 import { BUILT } from "./paths.js";
@@ -17,6 +18,10 @@ export const S1_ACCOUNT_ID: string = DEFAULT_ACCOUNT_ID;
 export interface ConnectorLaunch {
   readonly dir: string;
   readonly label: string;
+  /** Working directory (default `dir`): a connector restarted in the same one finds its files there again. */
+  readonly cwd?: string;
+  /** Log file name suffix (default none): one log per process when a run restarts the connector. */
+  readonly logSuffix?: string;
   readonly opencti: OpenCtiProcess;
   readonly sentinelOne: SentinelOneProcess;
   readonly batchSize?: number;
@@ -24,8 +29,20 @@ export interface ConnectorLaunch {
   readonly nodeFlags?: readonly string[];
   /** Default: the built connector (`BUILT.connectorMain`). */
   readonly main?: string;
-  /** Any other variables (win over the ones above). */
+  /**
+   * Any other variables (win over the ones above). `{workdir}` in a value becomes the run's own working directory
+   * (`cwd`, else `<dir>/<label>-work`, created), e.g. a data directory that must not be shared between runs.
+   */
   readonly extraEnv?: Readonly<Record<string, string>>;
+}
+
+const WORKDIR = "{workdir}";
+
+/** The run's own working directory (created). */
+function workDirOf(launch: ConnectorLaunch): string {
+  const dir = launch.cwd ?? join(launch.dir, `${launch.label}-work`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Variables of the parent that must not leak into the connector (its configuration, proxies). */
@@ -56,7 +73,9 @@ export function connectorEnv(launch: ConnectorLaunch): NodeJS.ProcessEnv {
   });
   if (launch.batchSize !== undefined) env.SENTINELONE_INTEL_BATCH_SIZE = String(launch.batchSize);
   if (launch.flushIntervalMs !== undefined) env.SENTINELONE_INTEL_BATCH_FLUSH_INTERVAL = String(launch.flushIntervalMs);
-  Object.assign(env, launch.extraEnv ?? {});
+  for (const [key, value] of Object.entries(launch.extraEnv ?? {})) {
+    env[key] = value.includes(WORKDIR) ? value.replaceAll(WORKDIR, workDirOf(launch)) : value;
+  }
   return env;
 }
 
@@ -75,8 +94,8 @@ export async function startConnectorProcess(launch: ConnectorLaunch): Promise<Ru
     name: "connector",
     args: [...(launch.nodeFlags ?? []), launch.main ?? BUILT.connectorMain],
     env,
-    cwd: launch.dir,
-    logFile: join(launch.dir, `${launch.label}-connector.log`),
+    cwd: launch.cwd ?? launch.dir,
+    logFile: join(launch.dir, `${launch.label}-connector${launch.logSuffix ?? ""}.log`),
   });
   return { process, spawnedAt, env };
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 
-export const SECTIONS = ["backfill", "live", "rate-limited", "baseline", "memory"] as const;
+export const SECTIONS = ["backfill", "live", "rate-limited", "baseline", "memory", "churn"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,16 @@ export interface BenchOptions {
   readonly baselinePauseMs: number;
   /** Backfill sizes of the memory-scaling section. */
   readonly memory: readonly number[];
+  /** Churn section: indicators created live, then updated twice, a third revoked, a third given a later valid_until. */
+  readonly churn: number;
+  /** Requests per minute of the churn section's SentinelOne. */
+  readonly churnRpm: number;
+  /** Its bucket capacity (undefined: = the rate). */
+  readonly churnBurst: number | undefined;
+  /** Seconds after the churn's publication when the run stops and reports "not settled". */
+  readonly churnDeadlineSeconds: number;
+  /** SIGKILLs of the connector in the second churn run (0: no second run). */
+  readonly churnKills: number;
   /** Sections to run, in the order of `SECTIONS`. */
   readonly only: readonly Section[];
   /** `SENTINELONE_INTEL_BATCH_SIZE` of every section but the baseline (undefined: the connector's default). */
@@ -59,6 +69,11 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   baseline: 500,
   baselinePauseMs: 200,
   memory: [10_000, 100_000, 1_000_000],
+  churn: 10_000,
+  churnRpm: 30,
+  churnBurst: undefined,
+  churnDeadlineSeconds: 300,
+  churnKills: 3,
   only: SECTIONS,
   batchSize: undefined,
   profile: false,
@@ -85,6 +100,8 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   rateLimitBurst: 2,
   baseline: 20,
   memory: [2_000, 5_000, 20_000],
+  churn: 300,
+  churnDeadlineSeconds: 30,
   quick: true,
 };
 
@@ -98,6 +115,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --baseline <n>          events of the original design's run: batch size 1, 200 ms per push (default 500)
   --baseline-pause <ms>   the pause after each push in the baseline (default 200)
   --memory <n,n,…>        backfill sizes of the memory-scaling section (default 10000,100000,1000000)
+  --churn <n>             churn section: indicators created live, two score updates each, then a third revoked
+                          and a third given a later valid_until (default 10000)
+  --churn-rpm <n>         requests per minute of the churn section's SentinelOne (default 30)
+  --churn-burst <n>       its bucket capacity (default: = the rate)
+  --churn-deadline <s>    seconds after the churn is published before reporting "not settled" (default 300)
+  --churn-kills <n>       SIGKILLs of the connector in the second churn run, 0 to skip that run (default 3)
   --only <s,s,…>          sections: ${SECTIONS.join(",")} (default: all); "profile" adds --profile
   --batch-size <n>        SENTINELONE_INTEL_BATCH_SIZE outside the baseline (default: the connector's default)
   --profile               also run a profiled backfill (node --cpu-prof on the connector and both simulators)
@@ -105,7 +128,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --build                 build the SDK and the connector first (npx tsc)
   --results <dir>         where latest.json, logs and profiles go (default bench/results)
   --connector-env K=V     extra environment of every connector process, repeatable (experiments, e.g.
-                          CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64)
+                          CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT=2000 or NODE_OPTIONS=--max-old-space-size=64);
+                          {workdir} in a value is the run's own directory, kept across the churn's restarts
   --deployed              run the connector with the node flags of the root \`npm start\` script (the default)
   --bare                  run the connector with Node's default heap sizing instead (no \`npm start\` flags)
   --connector-node-flag=F extra node flag of every connector process, repeatable (e.g. =--trace-gc)
@@ -186,6 +210,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
         baseline: { type: "string" },
         "baseline-pause": { type: "string" },
         memory: { type: "string" },
+        churn: { type: "string" },
+        "churn-rpm": { type: "string" },
+        "churn-burst": { type: "string" },
+        "churn-deadline": { type: "string" },
+        "churn-kills": { type: "string" },
         only: { type: "string" },
         "batch-size": { type: "string" },
         profile: { type: "boolean" },
@@ -222,6 +251,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     baseline: integer("baseline", str("baseline"), 1),
     baselinePauseMs: integer("baseline-pause", str("baseline-pause"), 0),
     memory: sizes("memory", str("memory")),
+    churn: integer("churn", str("churn"), 1),
+    churnRpm: integer("churn-rpm", str("churn-rpm"), 1),
+    churnBurst: integer("churn-burst", str("churn-burst"), 1),
+    churnDeadlineSeconds: integer("churn-deadline", str("churn-deadline"), 1),
+    churnKills: integer("churn-kills", str("churn-kills"), 0),
     only: only?.only,
     batchSize: integer("batch-size", str("batch-size"), 1),
     profile: v.profile === true || only?.profile === true ? true : undefined,

@@ -131,6 +131,13 @@ export class ManagedProcess {
     return exit;
   }
 
+  /** SIGKILL (a crash: no shutdown, no state saved); resolves once it is gone. */
+  async kill(): Promise<ExitInfo> {
+    if (this.exit) return this.exit;
+    this.child.kill("SIGKILL");
+    return this.exited;
+  }
+
   /** The end of its log (for error messages). */
   logTail(chars = 2000): string {
     return tail(this.logFile, chars);

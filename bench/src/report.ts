@@ -1,15 +1,10 @@
 /** The targets of issue 6, checked against the figures, and the printed table / Markdown. */
-import { round } from "./measure.js";
-import type { BenchResults } from "./run.js";
 
-export interface TargetCheck {
-  readonly id: string;
-  readonly description: string;
-  readonly target: string;
-  readonly measured: string;
-  /** null: not measured in this run (section not run or failed). */
-  readonly pass: boolean | null;
-}
+import type { ChurnRun, PhaseRequests } from "./churn.js";
+import { round } from "./measure.js";
+import type { BenchResults, TargetCheck } from "./results.js";
+
+export type { TargetCheck } from "./results.js";
 
 export const TARGETS = {
   backfillEventsPerSecond: 20_000,
@@ -18,6 +13,11 @@ export const TARGETS = {
   liveP99Ms: 500,
   liveRate: 500,
   peakRssMB: 150,
+  /** Issue 11: churn of 10,000 indicators at 30 requests/minute settles in ≤ 150 s with ≤ 80 requests. */
+  churnSize: 10_000,
+  churnRpm: 30,
+  churnSettleSeconds: 150,
+  churnRequests: 80,
 } as const;
 
 const fmt = (n: number | undefined, digits = 0): string =>
@@ -74,6 +74,29 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
       : "not run",
     pass: rateLimited ? rateLimited.wallSeconds <= rateLimited.targetSeconds && rateLimited.lost === 0 : null,
   });
+  const churnRun = results.sections.churn?.plain;
+  const atTargetSize =
+    churnRun !== undefined && churnRun.size === TARGETS.churnSize && churnRun.rpm === TARGETS.churnRpm;
+  checks.push({
+    id: "churn-settle",
+    description: `churn of ${fmt(TARGETS.churnSize)} at ${TARGETS.churnRpm} requests/min: time to settle, requests`,
+    target: `≤ ${TARGETS.churnSettleSeconds} s, ≤ ${TARGETS.churnRequests} requests`,
+    measured: churnRun ? churnMeasured(churnRun) : "not run",
+    pass:
+      churnRun && atTargetSize
+        ? churnRun.settled &&
+          (churnRun.settleSeconds ?? Number.POSITIVE_INFINITY) <= TARGETS.churnSettleSeconds &&
+          churnRun.churnRequests.total <= TARGETS.churnRequests
+        : null,
+  });
+  const killed = results.sections.churn?.withKills;
+  checks.push({
+    id: "churn-kills",
+    description: "churn with SIGKILLs of the connector: lost, left behind, duplicates",
+    target: "settles; 0 lost, 0 left behind, 0 duplicates",
+    measured: killed ? `${killed.kills.length} kills; ${churnMeasured(killed)}` : "not run",
+    pass: killed ? killed.settled : null,
+  });
   const runs = memory?.runs ?? [];
   const peaks = runs.map((r) => r.connector?.peakRssMB ?? Number.NaN);
   const maxPeak = peaks.length > 0 ? Math.max(...peaks) : undefined;
@@ -88,6 +111,66 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     pass: maxPeak !== undefined && !Number.isNaN(maxPeak) ? maxPeak <= TARGETS.peakRssMB : null,
   });
   return checks;
+}
+
+function churnMeasured(r: ChurnRun): string {
+  const s = r.state;
+  const when = r.settled
+    ? `settled in ${fmt(r.settleSeconds ?? undefined, 1)} s`
+    : `not settled after ${fmt(r.churnSeconds, 0)} s`;
+  return `${fmt(r.size)} at ${r.rpm}/min: ${when}, ${fmt(r.churnRequests.total)} requests; lost ${fmt(s.missing)}, left behind ${fmt(s.leftovers)}, duplicates ${fmt(s.duplicates)}, stale validUntil ${fmt(s.staleValidUntil)}`;
+}
+
+const byKind = (p: PhaseRequests): string =>
+  ["POST", "DELETE", "GET"]
+    .map((m) => `${m} ${fmt(p.byMethod[m]?.requests ?? 0)} (${fmt(p.byMethod[m]?.ok ?? 0)} ok)`)
+    .join(", ") + ` (${fmt(p.rateLimited)} × 429)`;
+
+function churnRows(rows: string[][], r: ChurnRun): void {
+  const name = r.label;
+  const s = r.state;
+  rows.push([
+    name,
+    "feed",
+    `${fmt(r.size)} creates, ${fmt(r.events.scoreUpdates)} score updates, ${fmt(r.events.finalUpdates)} revocations / later valid_until; SentinelOne ${r.rpm}/min (bucket ${r.burst}); deadline ${fmt(r.deadlineSeconds)} s`,
+  ]);
+  if (r.killsRequested > 0) {
+    rows.push([
+      name,
+      "SIGKILLs (s after the first create, phase, IOCs then)",
+      r.kills.length > 0
+        ? r.kills.map((k) => `${fmt(k.atSeconds, 1)} s ${k.phase} ${fmt(k.iocs)} (${k.exit})`).join("; ")
+        : "none",
+    ]);
+  }
+  rows.push([
+    name,
+    "creates: time / requests by kind / IOC ops per write",
+    `${fmt(r.createsSeconds, 1)} s / ${byKind(r.createRequests)} / ${fmt(r.createRequests.iocOperationsPerWrite, 1)}`,
+  ]);
+  rows.push([
+    name,
+    "churn: time to settle",
+    r.settled
+      ? `${fmt(r.settleSeconds ?? undefined, 2)} s after its publication (confirmed by the connector's saved position at ${fmt(r.confirmedSeconds ?? undefined, 2)} s)`
+      : `NOT settled after ${fmt(r.churnSeconds, 0)} s (deadline): figures below at that moment`,
+  ]);
+  rows.push([
+    name,
+    "churn: requests by kind / IOC ops per write",
+    `${fmt(r.churnRequests.total)}: ${byKind(r.churnRequests)} / ${fmt(r.churnRequests.iocOperationsPerWrite, 1)} (${fmt(r.churnRequests.iocsCreated)} created, ${fmt(r.churnRequests.iocsDeleted)} deleted)`,
+  ]);
+  rows.push([
+    name,
+    "state: stored / expected / lost / duplicates / left behind / stale validUntil / stale score / unexpected",
+    `${fmt(s.stored)} / ${fmt(s.expectedPresent)} / ${fmt(s.missing)} / ${fmt(s.duplicates)} / ${fmt(s.leftovers)} / ${fmt(s.staleValidUntil)} / ${fmt(s.staleScore)} / ${fmt(s.unexpected)}`,
+  ]);
+  rows.push([
+    name,
+    "connector peak RSS / CPU (all its processes)",
+    `${fmt(r.connector.peakRssMB, 1)} MB / ${fmt(r.connector.cpuSeconds, 2)} s`,
+  ]);
+  rows.push([name, "connector exit at the end (SIGTERM, SIGKILL after 30 s)", r.finalExit]);
 }
 
 const verdict = (pass: boolean | null): string => (pass === null ? "n/a" : pass ? "PASS" : "MISS");
@@ -183,6 +266,8 @@ export function figureRows(results: BenchResults): string[][] {
       `peak RSS ${fmt(r.connector?.peakRssMB, 1)} MB, ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.iocsPerRequest, 1)} IOCs/request, lost ${r.lost}`,
     ]);
   }
+  if (results.sections.churn?.plain) churnRows(rows, results.sections.churn.plain);
+  if (results.sections.churn?.withKills) churnRows(rows, results.sections.churn.withKills);
   if (profile) {
     const p = profile.run;
     rows.push([

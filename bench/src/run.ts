@@ -3,10 +3,12 @@
  * evaluates the targets, writes `<results>/latest.json` and returns the results. Used by the CLI and the test.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "@octi/connector-sentinelone-intel";
+import type { ChurnRun } from "./churn.js";
+import { runChurn } from "./churn.js";
 import { cleanEnv } from "./connector.js";
 import { Progress, round } from "./measure.js";
 import type { BenchOptions, Section } from "./options.js";
@@ -14,67 +16,22 @@ import { BUILD_ORDER, DEFAULT_RESULTS_DIR, missingBuiltFiles, REPO_ROOT, startSc
 import { cpuModel } from "./proc.js";
 import { stopAll } from "./processes.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
-import { evaluateTargets, type TargetCheck } from "./report.js";
-import { type BackfillRun, type BenchContext, type LiveRun, runBackfill, runLive } from "./scenarios.js";
+import { evaluateTargets } from "./report.js";
+import type { BenchResults, ConnectorDefaults } from "./results.js";
+import { type BackfillRun, type BenchContext, runBackfill, runLive } from "./scenarios.js";
 
-export interface Machine {
-  readonly cores: number;
-  readonly cpuModel: string;
-  readonly node: string;
-  readonly platform: string;
-  readonly totalMemoryGiB: number;
-  /** 1/5/15-minute load averages when the run started and ended (the machine may be shared). */
-  readonly loadAverageStart: readonly number[];
-  readonly loadAverageEnd: readonly number[];
-}
+export type {
+  BaselineResult,
+  BenchResults,
+  ConnectorDefaults,
+  Machine,
+  ProfileResult,
+  RateLimitedResult,
+} from "./results.js";
 
-export interface ConnectorDefaults {
-  readonly batchSize: number;
-  readonly flushIntervalMs: number;
-  readonly maxPendingIocs: number;
-}
-
-export interface RateLimitedResult extends BackfillRun {
-  readonly rateLimitRpm: number;
-  readonly rateLimitBurst: number;
-  readonly batchSize: number;
-  /** 2 × (events / batch size / rpm) minutes, in seconds. */
-  readonly targetSeconds: number;
-}
-
-export interface BaselineResult extends BackfillRun {
-  readonly pauseMs: number;
-  /** How the pause is made: the connector has no pause option, so every SentinelOne answer is delayed. */
-  readonly pauseBy: string;
-}
-
-export interface ProfileResult {
-  readonly run: BackfillRun;
-  readonly summaries: readonly ProfileSummary[];
-}
-
-export interface BenchResults {
-  readonly schema: 1;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly durationSeconds: number;
-  readonly command: string;
-  readonly options: BenchOptions;
-  readonly machine: Machine;
-  readonly connectorDefaults: ConnectorDefaults;
-  /** Node flags every connector process got (`--deployed`, `--connector-node-flag`). */
-  readonly connectorNodeFlags: readonly string[];
-  readonly sections: {
-    backfill?: BackfillRun;
-    live?: LiveRun;
-    rateLimited?: RateLimitedResult;
-    baseline?: BaselineResult;
-    memory?: { readonly runs: readonly BackfillRun[] };
-    profile?: ProfileResult;
-  };
-  readonly targets: readonly TargetCheck[];
-  readonly errors: readonly { readonly section: string; readonly message: string }[];
-  readonly resultsFile: string;
+function describeChurn(r: ChurnRun): string {
+  const s = r.state;
+  return `${r.settled ? `settled in ${r.settleSeconds} s` : `NOT settled after ${r.churnSeconds} s`}, ${r.churnRequests.total} requests; missing ${s.missing}, duplicates ${s.duplicates}, leftovers ${s.leftovers}, stale validUntil ${s.staleValidUntil}`;
 }
 
 export interface RunHooks {
@@ -124,6 +81,10 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
   const logDir = join(resultsDir, "logs");
   const profileDir = join(resultsDir, "profiles");
   mkdirSync(logDir, { recursive: true });
+  // The connectors' working directories of an earlier invocation (an on-disk index must not leak into this one).
+  for (const entry of readdirSync(logDir)) {
+    if (entry.endsWith("-work")) rmSync(join(logDir, entry), { recursive: true, force: true });
+  }
   const started = new Date();
   const loadAverageStart = loadavg().map((l) => round(l, 2));
   const ctx: BenchContext = {
@@ -143,7 +104,7 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
   const sections: BenchResults["sections"] = {};
   const errors: { section: string; message: string }[] = [];
 
-  const run = async (section: Section | "profile", fn: () => Promise<void>) => {
+  const run = async (section: Section | "profile" | "churn-kills", fn: () => Promise<void>) => {
     const t = Date.now();
     say(`▶ ${section}`);
     try {
@@ -245,6 +206,29 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
       }
       sections.memory = { runs };
     });
+  }
+  if (want("churn")) {
+    const churn: { plain?: ChurnRun; withKills?: ChurnRun } = {};
+    sections.churn = churn;
+    const spec = {
+      size: options.churn,
+      rpm: options.churnRpm,
+      ...(options.churnBurst !== undefined ? { burst: options.churnBurst } : {}),
+      ...common,
+      deadlineMs: options.churnDeadlineSeconds * 1000,
+      // Creates: at least N / batch size requests at the limited rate, three times over, plus start-up.
+      createsTimeoutMs: 120_000 + 3 * 60_000 * Math.ceil(options.churn / batchSize / options.churnRpm),
+    };
+    await run("churn", async () => {
+      churn.plain = await runChurn(ctx, { ...spec, label: "churn", kills: 0 });
+      say(`  churn: ${describeChurn(churn.plain)}`);
+    });
+    if (options.churnKills > 0) {
+      await run("churn-kills", async () => {
+        churn.withKills = await runChurn(ctx, { ...spec, label: "churn-kills", kills: options.churnKills });
+        say(`  churn with ${options.churnKills} SIGKILLs: ${describeChurn(churn.withKills)}`);
+      });
+    }
   }
   if (options.profile) {
     await run("profile", async () => {

@@ -45,7 +45,7 @@ export interface ProcFigures {
   readonly rssMB: number;
 }
 
-function figures(snapshot: ProcSnapshot | undefined, since?: ProcSnapshot): ProcFigures | undefined {
+export function figures(snapshot: ProcSnapshot | undefined, since?: ProcSnapshot): ProcFigures | undefined {
   if (!snapshot) return undefined;
   return {
     cpuSeconds: round(snapshot.cpuSeconds - (since?.cpuSeconds ?? 0), 2),
@@ -58,13 +58,13 @@ function figures(snapshot: ProcSnapshot | undefined, since?: ProcSnapshot): Proc
 
 // ---------------------------------------------------------------------------------------------- the rig
 
-interface Rig {
+export interface Rig {
   readonly label: string;
   readonly opencti: OpenCtiProcess;
   readonly sentinelOne: SentinelOneProcess;
 }
 
-interface RigOptions {
+export interface RigOptions {
   readonly rateLimit?: { readonly rpm: number; readonly burst?: number };
   readonly latencyMs?: number;
   readonly profile?: boolean;
@@ -76,7 +76,7 @@ function profileFlags(ctx: BenchContext, label: string, who: string, profile: bo
   return ["--cpu-prof", `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${label}-${who}.cpuprofile`];
 }
 
-async function withRig<T>(
+export async function withRig<T>(
   ctx: BenchContext,
   label: string,
   options: RigOptions,

@@ -27,6 +27,11 @@ const TINY: BenchOptions = {
   batchSize: 100,
   baseline: 5,
   memory: [100, 300],
+  // Churn: a few indicators; a roomy limit so the run without kills can settle, a short deadline for the other.
+  churn: 30,
+  churnRpm: 6_000,
+  churnDeadlineSeconds: 10,
+  churnKills: 3,
   profile: true,
   profileSize: 300,
   resultsDir,
@@ -45,7 +50,7 @@ describe("npm run bench, tiny sizes", () => {
   it("runs every section without an error", () => {
     expect(results.errors, lines.join("\n")).toEqual([]);
     expect(Object.keys(results.sections).sort()).toEqual(
-      ["backfill", "baseline", "live", "memory", "profile", "rateLimited"].sort(),
+      ["backfill", "baseline", "churn", "live", "memory", "profile", "rateLimited"].sort(),
     );
   });
 
@@ -93,6 +98,31 @@ describe("npm run bench, tiny sizes", () => {
     for (const run of runs) expect(run.connector?.peakRssMB).toBeGreaterThan(0);
   });
 
+  it("reports both churn runs: requests by kind, the state against the feed, kills, RSS", () => {
+    const { plain, withKills } = results.sections.churn!;
+    for (const run of [plain!, withKills!]) {
+      expect(run.size).toBe(30);
+      expect(run.events).toEqual({ creates: 30, scoreUpdates: 60, finalUpdates: 20 });
+      expect(run.createRequests.byMethod.POST?.ok).toBeGreaterThan(0);
+      expect(run.churnRequests.total).toBeGreaterThan(0);
+      expect(run.state.expectedPresent).toBe(20);
+      expect(run.settled).toBe(run.settleSeconds !== null);
+      if (run.settled) {
+        expect(run.state).toMatchObject({ missing: 0, duplicates: 0, leftovers: 0, staleValidUntil: 0, unexpected: 0 });
+      } else {
+        expect(run.churnSeconds).toBeGreaterThanOrEqual(10);
+      }
+      expect(run.connector.peakRssMB).toBeGreaterThan(0);
+    }
+    expect(plain!.kills).toEqual([]);
+    expect(withKills!.kills.length).toBeGreaterThanOrEqual(1);
+    expect(withKills!.kills[0]!.phase).toBe("creates");
+    for (const kill of withKills!.kills) expect(kill.exit).toBe("signal SIGKILL");
+    const table = renderTable(results);
+    expect(table).toContain("churn: requests by kind");
+    expect(table).toContain("churn-kills");
+  });
+
   it("summarises the CPU profiles of the three processes", () => {
     const summaries = results.sections.profile!.summaries;
     expect(summaries).toHaveLength(3);
@@ -109,9 +139,14 @@ describe("npm run bench, tiny sizes", () => {
       "iocs-per-request",
       "live-p99",
       "rate-limited",
+      "churn-settle",
+      "churn-kills",
       "peak-rss",
     ]);
-    for (const target of results.targets.filter((t) => t.id !== "live-p99")) expect(target.pass).not.toBeNull();
+    // live-p99 and churn-settle are judged at their target sizes only.
+    for (const target of results.targets.filter((t) => t.id !== "live-p99" && t.id !== "churn-settle")) {
+      expect(target.pass).not.toBeNull();
+    }
     expect(existsSync(results.resultsFile)).toBe(true);
     expect(JSON.parse(readFileSync(results.resultsFile, "utf8")).sections.backfill.events).toBe(300);
     const table = renderTable(results);

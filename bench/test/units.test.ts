@@ -1,4 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { describe, expect, it } from "vitest";
+import { buildChurnFeed, checkChurn, fateOf, s1Time } from "../src/churn-workload.js";
+import { type ConnectorLaunch, connectorEnv } from "../src/connector.js";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
 import { startScriptNodeFlags } from "../src/paths.js";
@@ -10,7 +16,8 @@ describe("options", () => {
     const o = parseBenchArgs([])!;
     expect(o).toMatchObject({ backfill: 100_000, liveRate: 500, liveSeconds: 30, rateLimited: 20_000, baseline: 500 });
     expect(o.memory).toEqual([10_000, 100_000, 1_000_000]);
-    expect(o.only).toEqual(["backfill", "live", "rate-limited", "baseline", "memory"]);
+    expect(o.only).toEqual(["backfill", "live", "rate-limited", "baseline", "memory", "churn"]);
+    expect(o).toMatchObject({ churn: 10_000, churnRpm: 30, churnDeadlineSeconds: 300, churnKills: 3 });
     expect(o.profile).toBe(false);
   });
 
@@ -86,5 +93,81 @@ describe("profile areas", () => {
     expect(areaOf(frame("file:///r/node_modules/axios/lib/core/Axios.js"))).toBe("npm: axios");
     expect(areaOf(frame("node:internal/streams/readable"))).toBe("node:internal/streams/readable");
     expect(areaOf(frame("", "(garbage collector)"))).toBe("GC");
+  });
+});
+
+describe("churn feed and check", () => {
+  const t0 = new Date("2026-06-01T12:00:00.000Z");
+  const feed = buildChurnFeed(9, "unit", t0);
+  const EXT = "extension-definition--ea279b3e-5c71-4632-ac08-831c66a786ba";
+  // What a perfect connector leaves in SentinelOne: one IOC per indicator not revoked, with its last valid_until.
+  const perfect = (): StoredIoc[] => {
+    const out: StoredIoc[] = [];
+    for (const [id, want] of feed.expected) {
+      if (want.present) {
+        out.push({ externalId: id, validUntil: want.validUntil, originalRiskScore: want.score } as StoredIoc);
+      }
+    }
+    return out;
+  };
+
+  it("has creates, two score updates per indicator (a patch on the extension's score), then revocations / valid_until", () => {
+    expect(feed.creates).toHaveLength(9);
+    expect(feed.scoreUpdates).toHaveLength(18);
+    expect(feed.finalUpdates).toHaveLength(6);
+    const first = feed.scoreUpdates[0]!;
+    expect(first.event).toBe("update");
+    const patch = (first.context as { patch: { op: string; path: string; value: unknown }[] }).patch;
+    expect(patch).toContainEqual({ op: "replace", path: `/extensions/${EXT}/score`, value: 60 });
+    expect(feed.scoreUpdates[9]!.context).toMatchObject({
+      patch: expect.arrayContaining([{ op: "replace", path: `/extensions/${EXT}/score`, value: 40 }]),
+    });
+    const revoke = (feed.finalUpdates[0]!.context as { patch: { path: string; value: unknown }[] }).patch;
+    expect(revoke).toContainEqual({ op: "replace", path: "/revoked", value: true });
+    expect(feed.finalUpdates[1]!.data.valid_until).toBe("2026-06-13T12:00:01.234Z");
+    expect([0, 1, 2, 3].map(fateOf)).toEqual(["revoked", "later-valid-until", "unchanged", "revoked"]);
+    expect([...feed.expected.values()].filter((e) => e.present)).toHaveLength(6);
+    expect(s1Time("2026-06-13T12:00:01.234Z")).toBe("2026-06-13T12:00:01.234000Z");
+  });
+
+  it("is settled only for exactly the expected IOCs with their current validUntil", () => {
+    expect(checkChurn(perfect(), feed.expected)).toMatchObject({ settled: true, stored: 6, expectedPresent: 6 });
+    const ids = [...feed.expected.keys()];
+    const withRevoked = [...perfect(), { externalId: ids[0], validUntil: "x" } as StoredIoc];
+    expect(checkChurn(withRevoked, feed.expected)).toMatchObject({ settled: false, leftovers: 1 });
+    const dup = [...perfect(), perfect()[0]!];
+    expect(checkChurn(dup, feed.expected)).toMatchObject({ settled: false, duplicates: 1 });
+    const stale = perfect().map((ioc, i) => (i === 0 ? { ...ioc, validUntil: "2026-06-11T12:00:00.000000Z" } : ioc));
+    expect(checkChurn(stale, feed.expected)).toMatchObject({ settled: false, staleValidUntil: 1 });
+    const lost = perfect().slice(1);
+    expect(checkChurn(lost, feed.expected)).toMatchObject({ settled: false, missing: 1 });
+    const foreign = [...perfect(), { externalId: "indicator--other", validUntil: "x" } as StoredIoc];
+    expect(checkChurn(foreign, feed.expected)).toMatchObject({ settled: false, unexpected: 1 });
+    const oldScore = perfect().map((ioc) => ({ ...ioc, originalRiskScore: 80 }));
+    expect(checkChurn(oldScore, feed.expected)).toMatchObject({ settled: true, staleScore: 6 });
+  });
+});
+
+describe("connector environment", () => {
+  it("replaces {workdir} in extra variables with the run's own directory, created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "octi-bench-env-"));
+    try {
+      const launch = {
+        dir,
+        label: "churn",
+        opencti: { url: "http://127.0.0.1:1", token: "t", streamId: "s" },
+        sentinelOne: { url: "http://127.0.0.1:2" },
+        extraEnv: { SENTINELONE_INTEL_DATA_DIR: "{workdir}/index", OTHER: "plain" },
+      } as unknown as ConnectorLaunch;
+      const env = connectorEnv(launch);
+      expect(env.SENTINELONE_INTEL_DATA_DIR).toBe(join(dir, "churn-work", "index"));
+      expect(existsSync(join(dir, "churn-work"))).toBe(true);
+      expect(env.OTHER).toBe("plain");
+      expect(connectorEnv({ ...launch, cwd: join(dir, "w2") }).SENTINELONE_INTEL_DATA_DIR).toBe(
+        join(dir, "w2", "index"),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

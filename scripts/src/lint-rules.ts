@@ -11,6 +11,7 @@ import { type EnvSchema, toEnvSchema } from "./env-schema.js";
 import { isRecord, readJsonFile } from "./files.js";
 import { validateManifest } from "./manifest-schema.js";
 import { fileStatus, generateMetadata, type SchemaLoader } from "./metadata.js";
+import { IMAGE_NAMESPACE } from "./naming.js";
 import { readComposeEnvironment, readEnvSample, readYamlSample, type SampleValue } from "./samples.js";
 
 export type Severity = "error" | "warning";
@@ -144,13 +145,13 @@ export const RULES: readonly Rule[] = [
   {
     code: "OC102",
     name: "manifest-container-image",
-    description: 'container_image is "opencti/connector-<directory name>" and container_version is "rolling".',
+    description: `container_image is "${IMAGE_NAMESPACE}/connector-<directory name>" (our namespace, not Filigran's opencti/) and container_version is "rolling".`,
     severity: "error",
     check(ctx) {
       const manifest = manifestRecord(ctx);
       if (!manifest) return [];
       const findings: RuleFinding[] = [];
-      const expected = `opencti/connector-${ctx.connector.dirName}`;
+      const expected = `${IMAGE_NAMESPACE}/connector-${ctx.connector.dirName}`;
       if (manifest.container_image !== expected) {
         findings.push({
           file: MANIFEST,
@@ -282,6 +283,84 @@ export const RULES: readonly Rule[] = [
       return README_SECTIONS.filter(
         (spellings) => !headings.some((h) => spellings.some((s) => h.startsWith(s.toLowerCase()))),
       ).map((spellings) => ({ file: "README.md", message: `missing section '${spellings[0]}'` }));
+    },
+  },
+  {
+    code: "OC108",
+    name: "container-health",
+    description:
+      "A Dockerfile has a HEALTHCHECK; a docker-compose.yml has a healthcheck and turns on the metrics server it asks (CONNECTOR_EXPOSE_METRICS=true).",
+    severity: "error",
+    check(ctx) {
+      const findings: RuleFinding[] = [];
+      const dockerfile = readText(ctx, "Dockerfile");
+      if (dockerfile !== undefined && !/^HEALTHCHECK\s+(?!NONE)/m.test(dockerfile)) {
+        findings.push({ file: "Dockerfile", message: "no HEALTHCHECK (ask /health of the metrics server)" });
+      }
+      const compose = readText(ctx, "docker-compose.yml");
+      if (compose !== undefined) {
+        if (!/^\s+healthcheck:/m.test(compose)) {
+          findings.push({
+            file: "docker-compose.yml",
+            message: "no healthcheck: section (enable the image's HEALTHCHECK)",
+          });
+        }
+        const metrics = readComposeEnvironment(compose).get("CONNECTOR_EXPOSE_METRICS");
+        if (metrics?.value !== "true") {
+          findings.push({
+            file: "docker-compose.yml",
+            ...(metrics ? { line: metrics.line } : {}),
+            message: "CONNECTOR_EXPOSE_METRICS=true is needed: the health check asks the metrics server's /health",
+          });
+        }
+      }
+      return findings;
+    },
+  },
+  {
+    code: "OC109",
+    name: "compose-no-defaults",
+    description:
+      "docker-compose.yml sets no setting to its default value: environment variables win over config.yml, so a default written there silently overrides a mounted config.yml (show defaults commented out).",
+    severity: "error",
+    async check(ctx) {
+      const compose = readText(ctx, "docker-compose.yml");
+      if (compose === undefined) return [];
+      const schema = await envSchemaOf(ctx);
+      if (schema instanceof Error) return [];
+      const findings: RuleFinding[] = [];
+      for (const [name, entry] of readComposeEnvironment(compose)) {
+        const fallback = schema.properties[name]?.default;
+        if (fallback === undefined) continue;
+        const shown = Array.isArray(fallback) ? fallback.join(",") : String(fallback);
+        if (entry.value === shown || entry.value === "") {
+          findings.push({
+            file: "docker-compose.yml",
+            line: entry.line,
+            message: `${name}=${entry.value} ${entry.value === "" ? "is empty" : "is the default"}: comment it out, or it overrides a mounted config.yml`,
+          });
+        }
+      }
+      return findings;
+    },
+  },
+  {
+    code: "OC110",
+    name: "readme-migration",
+    description:
+      "A README that presents the connector as a replacement of a Python connector has a 'Migrating from the Python connector' section covering CONNECTOR_ID, the IOCs it created, changed defaults and the image.",
+    severity: "error",
+    check(ctx) {
+      const readme = readText(ctx, "README.md");
+      if (readme === undefined || !/\bPython connector\b/.test(readme)) return [];
+      const start = readme.search(/^#{2,4}\s+Migrating from the Python connector/m);
+      if (start < 0) return [{ file: "README.md", message: "missing section 'Migrating from the Python connector'" }];
+      const rest = readme.slice(start);
+      const next = rest.slice(1).search(/^#{2}\s/m);
+      const section = next < 0 ? rest : rest.slice(0, next + 1);
+      return ["CONNECTOR_ID", "externalId", "CONNECTOR_LOG_LEVEL", "docker build", "config:check"]
+        .filter((term) => !section.includes(term))
+        .map((term) => ({ file: "README.md", message: `the migration section does not mention ${term}` }));
     },
   },
 ];

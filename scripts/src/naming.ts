@@ -11,6 +11,7 @@ export const PLACEHOLDERS = [
   "__ENV_PREFIX__",
   "__TITLE__",
   "__IMAGE_NAME__",
+  "__A_TITLE__",
 ] as const;
 
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -29,9 +30,17 @@ export interface ConnectorNames {
   readonly envPrefix: string;
   /** `My Connector`: the catalog title and the default `connector.name`. */
   readonly title: string;
-  /** `opencti/connector-my-connector`: the container image (no tag). */
+  /** `an Acme EDR`, `a SentinelOne Intel`: the title after its indefinite article, for mid-sentence use. */
+  readonly aTitle: string;
+  /** `octi-ts/connector-my-connector`: the container image (no tag), in our own namespace (see IMAGE_NAMESPACE). */
   readonly imageName: string;
 }
+
+/**
+ * Docker namespace of this repository's images. Not `opencti/`: that namespace holds Filigran's (Python) connectors,
+ * e.g. `opencti/connector-sentinelone-intel`, and a same-named image would shadow or be shadowed by theirs.
+ */
+export const IMAGE_NAMESPACE = "octi-ts";
 
 const SLUG_PATTERN = /^[a-z0-9-]+$/;
 const TITLE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 .&()+-]*$/;
@@ -70,16 +79,79 @@ function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
+/** Acronyms security products are named with; a short word without a vowel (`edr`, `xdr`) is taken for one too. */
+const ACRONYMS: ReadonlySet<string> = new Set([
+  "ai",
+  "api",
+  "av",
+  "aws",
+  "casb",
+  "cti",
+  "dlp",
+  "dns",
+  "edr",
+  "gcp",
+  "ids",
+  "ioc",
+  "ip",
+  "ips",
+  "mdr",
+  "misp",
+  "ml",
+  "ndr",
+  "ngfw",
+  "siem",
+  "soar",
+  "soc",
+  "stix",
+  "taxii",
+  "ti",
+  "tip",
+  "ueba",
+  "url",
+  "vpn",
+  "waf",
+  "xdr",
+  "ztna",
+]);
+/** Acronyms said as a word (`a SIEM`), not letter by letter (`an EDR`). */
+const SPOKEN_ACRONYMS: ReadonlySet<string> = new Set(["casb", "misp", "siem", "soar", "stix", "taxii", "ueba", "waf"]);
+
+function isAcronym(word: string): boolean {
+  return ACRONYMS.has(word) || (word.length <= 4 && !/[aeiouy]/.test(word));
+}
+
+/** `edr` → `EDR`, `acme` → `Acme`. */
+function titleWord(word: string): string {
+  return isAcronym(word) ? word.toUpperCase() : capitalize(word);
+}
+
+/**
+ * `a` or `an` before `title`, by its first sound: a spelt acronym by its first letter's name (`an EDR`, `a CTI`),
+ * a word (or a spoken acronym) by its first letter, with the usual exceptions (`a unified`, `a one`, `an hour`).
+ */
+export function indefiniteArticle(title: string): "a" | "an" {
+  const first = title.trim().split(/\s+/)[0] ?? "";
+  const lower = first.toLowerCase();
+  const spelt = first.length > 1 && first === first.toUpperCase() && /[A-Z]/.test(first) && !SPOKEN_ACRONYMS.has(lower);
+  if (spelt) return /^[AEFHILMNORSX]/.test(first) ? "an" : "a";
+  if (/^(?:hour|honest|honou?r|heir)/.test(lower)) return "an";
+  if (/^(?:uni|use|usu|uti|ura|eu|ewe|one|once)/.test(lower)) return "a";
+  return /^[aeiou]/.test(lower) ? "an" : "a";
+}
+
 /** Derives every name from a valid slug (call `slugProblems` first). */
 export function deriveNames(slug: string, title?: string): ConnectorNames {
   const parts = words(slug);
+  const shownTitle = title ?? parts.map(titleWord).join(" ");
   return {
     slug,
     pascalName: parts.map(capitalize).join(""),
     snakeName: parts.join("_"),
     envPrefix: parts.join("_").toUpperCase(),
-    title: title ?? parts.map(capitalize).join(" "),
-    imageName: `opencti/connector-${slug}`,
+    title: shownTitle,
+    aTitle: `${indefiniteArticle(shownTitle)} ${shownTitle}`,
+    imageName: `${IMAGE_NAMESPACE}/connector-${slug}`,
   };
 }
 
@@ -92,6 +164,7 @@ export function placeholderValues(names: ConnectorNames): Readonly<Record<Placeh
     __ENV_PREFIX__: names.envPrefix,
     __TITLE__: names.title,
     __IMAGE_NAME__: names.imageName,
+    __A_TITLE__: names.aTitle,
   };
 }
 

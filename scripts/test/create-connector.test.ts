@@ -46,7 +46,7 @@ describe("createConnector with the stream template", () => {
     expect(read(".env.sample")).toContain("ACME_INTEL_API_KEY=ChangeMe");
     expect(read("config.yml.sample")).toMatch(/^acme_intel:$/m);
     expect(read("Dockerfile")).toContain(
-      "docker build -f connectors/acme-intel/Dockerfile -t opencti/connector-acme-intel .",
+      "docker build -f connectors/acme-intel/Dockerfile -t octi-ts/connector-acme-intel .",
     );
     expect(read("docker-compose.yml")).toContain("connector-acme-intel:");
     expect(read("test/config.test.ts")).toContain('ACME_INTEL_API_URL: "https://api.example.com"');
@@ -61,7 +61,7 @@ describe("createConnector with the stream template", () => {
     expect(manifest).toMatchObject({
       title: "ACME Intel",
       slug: "acme-intel",
-      container_image: "opencti/connector-acme-intel",
+      container_image: "octi-ts/connector-acme-intel",
       container_type: "STREAM",
       container_version: "rolling",
     });
@@ -165,9 +165,17 @@ describe("create-connector command line", () => {
       "npm run build -- --filter=@octi/connector-acme-intel",
       "npm test -- --filter=@octi/connector-acme-intel",
       "npm run metadata",
+      "npm run manifest",
+      "npm run check",
+      "cp connectors/acme-intel/config.yml.sample connectors/acme-intel/config.yml",
+      "node connectors/acme-intel/dist/main.js",
+      "Remove it: rm -rf connectors/acme-intel && npm install && npm run manifest",
     ]) {
       expect(output.stdout).toContain(step);
     }
+    // The catalog step comes before the first `npm run check`, which fails without it.
+    expect(output.stdout.indexOf("npm run metadata")).toBeLessThan(output.stdout.indexOf("npm run manifest"));
+    expect(output.stdout.indexOf("npm run manifest")).toBeLessThan(output.stdout.indexOf("npm run check"));
   });
 
   it("formats the new connector with the repository's biome, so it passes biome check", async () => {

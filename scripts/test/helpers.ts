@@ -122,7 +122,7 @@ export function validManifest(slug: string, overrides: Record<string, unknown> =
     source_code: `https://github.com/example/connectors/tree/main/connectors/${slug}`,
     manager_supported: false,
     container_version: "rolling",
-    container_image: `opencti/connector-${slug}`,
+    container_image: `octi-ts/connector-${slug}`,
     container_type: "STREAM",
     ...overrides,
   };

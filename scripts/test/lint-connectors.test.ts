@@ -73,14 +73,60 @@ describe("connector lint rules", () => {
 
   it("OC102 catches a container image not named after the directory, and a pinned version", async () => {
     editManifest("acme-intel", (m) => {
-      m.container_image = "opencti/connector-acme";
+      m.container_image = "octi-ts/connector-acme";
       m.container_version = "1.0.0";
     });
     const findings = await lint();
     expect(codes(findings)).toEqual(["OC102"]);
     expect(findings.map((f) => f.message)).toEqual([
-      "container_image must be 'opencti/connector-acme-intel', not \"opencti/connector-acme\"",
+      "container_image must be 'octi-ts/connector-acme-intel', not \"octi-ts/connector-acme\"",
       "container_version must be 'rolling', not \"1.0.0\"",
+    ]);
+  });
+
+  it("OC108 catches a Dockerfile without HEALTHCHECK, and a compose file without healthcheck or metrics", async () => {
+    edit("acme-intel", "Dockerfile", (t) => t.replace(/^HEALTHCHECK[^\n]*\\\n[^\n]*\n/m, ""));
+    edit("acme-intel", "docker-compose.yml", (t) =>
+      t
+        .replace(/^\s+healthcheck:\n(?:\s{6}.*\n)*/m, "")
+        .replace("CONNECTOR_EXPOSE_METRICS=true", "CONNECTOR_EXPOSE_METRICS=no"),
+    );
+    const findings = await lint();
+    expect(codes(findings)).toEqual(["OC108"]);
+    expect(findings.map((f) => f.message)).toEqual([
+      "no HEALTHCHECK (ask /health of the metrics server)",
+      "no healthcheck: section (enable the image's HEALTHCHECK)",
+      "CONNECTOR_EXPOSE_METRICS=true is needed: the health check asks the metrics server's /health",
+    ]);
+  });
+
+  it("OC109 catches a compose file that sets a default (it would override a mounted config.yml)", async () => {
+    edit("acme-intel", "docker-compose.yml", (t) =>
+      t.replace(
+        "      - CONNECTOR_ID=ChangeMe\n",
+        "      - CONNECTOR_ID=ChangeMe\n      - CONNECTOR_LOG_LEVEL=error\n      - CONNECTOR_NAME=\n",
+      ),
+    );
+    const findings = await lint();
+    expect(codes(findings)).toEqual(["OC109"]);
+    expect(findings.map((f) => f.message)).toEqual([
+      "CONNECTOR_LOG_LEVEL=error is the default: comment it out, or it overrides a mounted config.yml",
+      "CONNECTOR_NAME= is empty: comment it out, or it overrides a mounted config.yml",
+    ]);
+  });
+
+  it("OC110 asks a README that replaces a Python connector for a migration section covering the essentials", async () => {
+    edit("acme-intel", "README.md", (t) => `${t}\nThis connector replaces the Python connector of the same name.\n`);
+    expect((await lint()).map((f) => f.message)).toEqual(["missing section 'Migrating from the Python connector'"]);
+    edit(
+      "acme-intel",
+      "README.md",
+      (t) => `${t}\n## Migrating from the Python connector\n\nKeep CONNECTOR_ID. Build with docker build.\n`,
+    );
+    expect((await lint()).map((f) => f.message)).toEqual([
+      "the migration section does not mention externalId",
+      "the migration section does not mention CONNECTOR_LOG_LEVEL",
+      "the migration section does not mention config:check",
     ]);
   });
 
@@ -130,11 +176,11 @@ describe("connector lint rules", () => {
 
     editManifest("beta", (m) => {
       m.slug = "beta";
-      m.container_image = "opencti/connector-acme-intel";
+      m.container_image = "octi-ts/connector-acme-intel";
     });
     expect((await lint(["OC105"])).map((f) => `${f.connector}: ${f.message}`)).toEqual([
-      "connectors/acme-intel: container_image 'opencti/connector-acme-intel' is also used by connectors/beta",
-      "connectors/beta: container_image 'opencti/connector-acme-intel' is also used by connectors/acme-intel",
+      "connectors/acme-intel: container_image 'octi-ts/connector-acme-intel' is also used by connectors/beta",
+      "connectors/beta: container_image 'octi-ts/connector-acme-intel' is also used by connectors/acme-intel",
     ]);
   });
 

@@ -45,8 +45,23 @@ describe("derived names", () => {
       snakeName: "acme_threat_intel",
       envPrefix: "ACME_THREAT_INTEL",
       title: "Acme Threat Intel",
-      imageName: "opencti/connector-acme-threat-intel",
+      aTitle: "an Acme Threat Intel",
+      imageName: "octi-ts/connector-acme-threat-intel",
     });
+  });
+
+  it.each([
+    ["acme-edr", "Acme EDR", "an Acme EDR"],
+    ["edr-bridge", "EDR Bridge", "an EDR Bridge"],
+    ["cti-feed", "CTI Feed", "a CTI Feed"],
+    ["siem-sink", "SIEM Sink", "a SIEM Sink"],
+    ["xdr", "XDR", "an XDR"],
+    ["unified-intel", "Unified Intel", "a Unified Intel"],
+    ["hourly-sync", "Hourly Sync", "an Hourly Sync"],
+    ["misp-export", "MISP Export", "a MISP Export"],
+    ["bolt", "Bolt", "a Bolt"],
+  ])("titles %s as %j (%j): acronyms kept, the article by the first sound", (slug, title, aTitle) => {
+    expect(deriveNames(slug)).toMatchObject({ title, aTitle });
   });
 
   it("keeps an explicit title", () => {
@@ -65,8 +80,9 @@ describe("placeholders", () => {
     expect(fillPlaceholders("__ENV_PREFIX___API_KEY=ChangeMe", values)).toBe("ACME_INTEL_API_KEY=ChangeMe");
     expect(fillPlaceholders("class Http__PASCAL_NAME__Client", values)).toBe("class HttpAcmeIntelClient");
     expect(fillPlaceholders("__SNAKE_NAME__: __TITLE__ (__IMAGE_NAME__, __SLUG__)", values)).toBe(
-      "acme_intel: Acme Intel (opencti/connector-acme-intel, acme-intel)",
+      "acme_intel: Acme Intel (octi-ts/connector-acme-intel, acme-intel)",
     );
+    expect(fillPlaceholders("Needs __A_TITLE__ API key.", values)).toBe("Needs an Acme Intel API key.");
   });
 
   it("leaves common words alone (no blanket replacement)", () => {

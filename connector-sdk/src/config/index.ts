@@ -5,5 +5,6 @@ export * from "./errors.js";
 export * from "./load-config.js";
 export * from "./redact.js";
 export * from "./sdk-schema.js";
+export * from "./tls.js";
 export * from "./types.js";
 export { isHttpUrl } from "./validate.js";

@@ -1,20 +1,23 @@
 import { createScrubber } from "../logging/scrub.js";
 import { type Coerced, coerceValue } from "./coerce.js";
 import { envName, yamlPath } from "./env-names.js";
-import { type ConfigProblem, ConfigValidationError } from "./errors.js";
+import { type ConfigProblem, ConfigValidationError, type ValueOrigin } from "./errors.js";
 import { collectSecrets, headerValues } from "./redact.js";
-import {
-  CONFIG_FILE_ENV,
-  CONFIG_FILE_NAME,
-  locateFiles,
-  readDotenvFile,
-  readYamlFile,
-  yamlSection,
-} from "./sources.js";
+import { SDK_CONFIG_SCHEMA } from "./sdk-schema.js";
+import { locateConfigFiles, readDotenvFile, readYamlFile, yamlSection } from "./sources.js";
 import type { ConfigPropertySchema, ConfigSchema, ConfigSource } from "./types.js";
+import { unknownEnvWarnings, yamlKeySuggestion } from "./unknown-names.js";
 import { sampleValueProblem, schemaProblems } from "./validate.js";
 
-export { CONFIG_FILE_ENV, CONFIG_FILE_NAME, DOTENV_FILE_NAME, parseDotenv } from "./sources.js";
+export {
+  CONFIG_FILE_ENV,
+  CONFIG_FILE_NAME,
+  configSearchDirs,
+  DOTENV_FILE_NAME,
+  type LocatedFiles,
+  locateConfigFiles,
+  parseDotenv,
+} from "./sources.js";
 
 export interface LoadConfigOptions<C> {
   /** Default `process.env`. */
@@ -91,33 +94,6 @@ function canonicalEnum(value: unknown, prop: ConfigPropertySchema): unknown {
   return prop.enum.find((e) => typeof e === "string" && e.toLowerCase() === lower) ?? value;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
-}
-
-function suggestion(key: string, known: readonly string[], ns: string): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best ? ` (did you mean ${ns}.${best}?)` : "";
-}
-
 /** Raw values of secret settings, from every source and name, so no problem message can echo one. */
 function rawSecrets(
   schema: ConfigSchema,
@@ -160,7 +136,10 @@ function rawSecrets(
  * whole config is validated with ajv (JSON Schema 2020-12, all errors) and the cross-field rules.
  *
  * Throws one `ConfigValidationError` listing every problem, each by env var and config.yml path, with no
- * secret value in it. Unknown env vars are ignored; unknown config.yml keys in known sections are warnings.
+ * secret value in it, each naming where its value came from (env var, config.yml key and file, .env, default).
+ * Warnings (returned, and listed in the error too): unknown config.yml keys and sections, env vars under the
+ * connector's prefixes that are no setting (with the closest known name; see `unknownEnvWarnings`), old names.
+ * A setting set to an invalid value still counts as set for the cross-field rules, so it gives one problem.
  */
 export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C> = {}): LoadedConfig<C> {
   const env: Env = options.env ?? process.env;
@@ -168,14 +147,7 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   const fileProblems: ConfigProblem[] = [];
   const warnings: string[] = [];
 
-  const fromEnv = env[CONFIG_FILE_ENV];
-  const explicit =
-    options.configFile !== undefined && options.configFile !== ""
-      ? { path: options.configFile, from: CONFIG_FILE_NAME }
-      : fromEnv !== undefined && fromEnv !== ""
-        ? { path: fromEnv, from: CONFIG_FILE_ENV }
-        : undefined;
-  const files = locateFiles(searchDirs, explicit, fileProblems);
+  const files = locateConfigFiles(searchDirs, env, options.configFile, fileProblems);
   const doc = files.yaml ? readYamlFile(files.yaml, fileProblems) : {};
   const dotenv = files.dotenv ? readDotenvFile(files.dotenv, fileProblems) : {};
 
@@ -183,6 +155,14 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   const sources: Record<string, ConfigSource> = {};
   const fieldProblems = new Map<string, ConfigProblem>();
   const order: string[] = [];
+  // Where each value was read (also for values found invalid), so a problem names its real source.
+  const origins = new Map<string, ValueOrigin>();
+  // Settings set to an invalid value: cross-field rules still see them as set (one bad value, one problem).
+  const invalidRaw: Record<string, Record<string, unknown>> = {};
+  const markInvalid = (ns: string, key: string, value: unknown) => {
+    invalidRaw[ns] = { ...invalidRaw[ns], [key]: value };
+  };
+  const settingOf = new Map<string, { readonly ns: string; readonly key: string }>();
 
   for (const [ns, nsSchema] of Object.entries(schema.properties)) {
     const nsYaml = yamlSection(doc, ns, files.yaml, fileProblems);
@@ -192,9 +172,16 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
       known.push(key, ...(prop["x-yaml-aliases"] ?? []));
       const name = envName(ns, key);
       order.push(name);
+      settingOf.set(name, { ns, key });
       const raw = lookup(ns, key, prop, env, nsYaml, dotenv);
       let coerced: Coerced;
       if (raw) {
+        origins.set(name, {
+          source: raw.source,
+          name: raw.source === "config.yml" ? yamlPath(ns, raw.via) : raw.via,
+          ...(raw.source === "config.yml" && files.yaml ? { file: files.yaml } : {}),
+          ...(raw.source === ".env" && files.dotenv ? { file: files.dotenv } : {}),
+        });
         coerced = coerceValue(raw.value, prop);
         if (raw.source === "config.yml" && raw.via !== key) {
           warnings.push(`config.yml key ${ns}.${raw.via} is a deprecated name: use ${yamlPath(ns, key)}`);
@@ -202,17 +189,20 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
           warnings.push(`${raw.via} is a deprecated name: use ${name}`);
         }
       } else if (prop.default !== undefined) {
+        origins.set(name, { source: "default", name });
         coerced = coerceValue(prop.default, prop);
         if (!coerced.ok) coerced = { ok: false, message: `has an invalid default in the schema (${coerced.message})` };
       } else continue;
       if (!coerced.ok) {
         fieldProblems.set(name, { envVar: name, yamlPath: yamlPath(ns, key), message: coerced.message });
+        markInvalid(ns, key, raw?.value);
         continue;
       }
       const value = canonicalEnum(coerced.value, prop);
       const sample = sampleValueProblem(ns, key, prop, value);
       if (sample) {
         fieldProblems.set(name, sample);
+        markInvalid(ns, key, value);
         continue;
       }
       values[key] = value;
@@ -220,19 +210,36 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
     }
     for (const key of Object.keys(nsYaml)) {
       if (!known.includes(key))
-        warnings.push(`Unknown config.yml key ${ns}.${key} is ignored${suggestion(key, known, ns)}`);
+        warnings.push(`Unknown config.yml key ${ns}.${key} is ignored${yamlKeySuggestion(key, known, ns)}`);
     }
     config[ns] = values;
   }
+  const namespaces = Object.keys(schema.properties);
+  for (const section of Object.keys(doc)) {
+    if (namespaces.includes(section) || namespaces.includes(section.replace(/-/g, "_"))) continue;
+    // Other tools may keep sections in the same file: only one close to a namespace is taken for a typo.
+    const closest = yamlKeySuggestion(section, namespaces, "").replace("mean .", "mean ");
+    if (closest !== "") warnings.push(`Unknown config.yml section ${section} is ignored${closest}`);
+  }
+  const sdkNamespaces = Object.keys(SDK_CONFIG_SCHEMA.properties);
+  warnings.push(...unknownEnvWarnings(schema, Object.keys(env), "Environment variable", sdkNamespaces));
+  if (files.dotenv)
+    warnings.push(...unknownEnvWarnings(schema, Object.keys(dotenv), `${files.dotenv}:`, sdkNamespaces));
 
   for (const [name, problem] of schemaProblems(schema, config, new Set(fieldProblems.keys()))) {
     fieldProblems.set(name, problem);
+    const setting = settingOf.get(name);
+    if (setting && problem.message !== "is required") {
+      markInvalid(setting.ns, setting.key, config[setting.ns]?.[setting.key]);
+    }
   }
   const problems: ConfigProblem[] = [
     ...fileProblems,
     ...order.flatMap((name) => {
       const problem = fieldProblems.get(name);
-      return problem ? [problem] : [];
+      if (!problem) return [];
+      const origin = origins.get(name);
+      return [origin && problem.message !== "is required" ? { ...problem, origin } : problem];
     }),
   ];
   // Cross-field rules run even when other settings are wrong, so one start-up lists every problem. A rule that
@@ -240,7 +247,10 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   if (options.crossFieldRules) {
     const alreadyInvalid = problems.length > 0;
     try {
-      for (const message of options.crossFieldRules(config as C)) problems.push({ envVar: "", yamlPath: "", message });
+      const ruleConfig: Record<string, Record<string, unknown>> = {};
+      for (const ns of namespaces) ruleConfig[ns] = { ...config[ns], ...invalidRaw[ns] };
+      for (const message of options.crossFieldRules(ruleConfig as C))
+        problems.push({ envVar: "", yamlPath: "", message });
     } catch (error) {
       if (!alreadyInvalid) {
         problems.push({
@@ -253,7 +263,10 @@ export function loadConfig<C>(schema: ConfigSchema, options: LoadConfigOptions<C
   }
   if (problems.length > 0) {
     const scrub = createScrubber(rawSecrets(schema, env, doc, dotenv));
-    throw new ConfigValidationError(problems.map((p) => ({ ...p, message: scrub.text(p.message) })));
+    throw new ConfigValidationError(
+      problems.map((p) => ({ ...p, message: scrub.text(p.message) })),
+      { warnings, files },
+    );
   }
   return {
     config: config as C,

@@ -62,8 +62,9 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         log_level: {
           type: "string",
           enum: ["debug", "info", "warn", "warning", "error"],
-          default: "error",
-          description: "Log verbosity: `debug`, `info`, `warn`, or `error`.",
+          default: "info",
+          description:
+            "Log verbosity: `debug`, `info`, `warn`, or `error`. Defaults to `info` (pycti: `error`): start-up, a periodic progress line, warnings; every event's outcome at `debug`.",
         },
         live_stream_id: {
           type: "string",
@@ -87,6 +88,7 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         },
         live_stream_recover_iso_date: {
           type: "string",
+          format: "date-time",
           description:
             "On a first start (no state), recover objects updated until this ISO date before tailing the stream.",
         },
@@ -139,6 +141,13 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
           default: 2000,
           description:
             "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
+        },
+        progress_interval: {
+          type: "integer",
+          minimum: 0,
+          default: 300,
+          description:
+            "Ours: seconds between progress lines logged at `info` (events handled, the connector's own counts, stream position, lag); 0 turns them off.",
         },
         shutdown_timeout: {
           type: "integer",

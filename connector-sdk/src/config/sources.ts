@@ -68,6 +68,37 @@ export function locateFiles(
   return { ...(yamlFile ? { yaml: yamlFile } : {}), ...(dotenv ? { dotenv } : {}) };
 }
 
+/**
+ * The files a run reads: the explicit config.yml (`configFile`, else `CONNECTOR_CONFIG_FILE` in `env`) or the first
+ * `config.yml` of `searchDirs`, and the first `.env` of `searchDirs`. Config-check tools call this to show the
+ * same files a run would read.
+ */
+export function locateConfigFiles(
+  searchDirs: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  configFile: string | undefined,
+  problems: ConfigProblem[],
+): LocatedFiles {
+  const fromEnv = env[CONFIG_FILE_ENV];
+  const explicit =
+    configFile !== undefined && configFile !== ""
+      ? { path: configFile, from: CONFIG_FILE_NAME }
+      : fromEnv !== undefined && fromEnv !== ""
+        ? { path: fromEnv, from: CONFIG_FILE_ENV }
+        : undefined;
+  return locateFiles(searchDirs, explicit, problems);
+}
+
+/**
+ * Where `runMain` looks for `config.yml` and `.env`, in order: the current directory, then the connector package
+ * directory and its `src/` (so `npm start` from the repository root finds the connector's files).
+ */
+export function configSearchDirs(packageDir?: string, cwd: string = process.cwd()): string[] {
+  if (!packageDir) return [cwd];
+  const dir = packageDir.replace(/\/+$/, "");
+  return [cwd, dir, `${dir}/src`];
+}
+
 /** The parsed config.yml document (a mapping), or `{}` with a problem when it cannot be used. */
 export function readYamlFile(path: string, problems: ConfigProblem[]): Record<string, unknown> {
   let parsed: unknown;

@@ -19,6 +19,11 @@ export interface ConfigPropertySchema {
   readonly maximum?: number;
   readonly minLength?: number;
   readonly pattern?: string;
+  /**
+   * What a value failing `pattern` is told, after the variable name (`must be a SentinelOne id: …`). Without it,
+   * digit-only patterns read `must be a number (digits only)` and others `must match the pattern …`.
+   */
+  readonly errorMessage?: string;
   /** For `array`: item type. Env/yaml strings are split on commas and trimmed. */
   readonly items?: { readonly type: "string" | "integer" };
   /** Older env var names that are also read (only when the main name is unset), e.g. `SENTINELONE_INTEL_URL`. */
@@ -86,6 +91,8 @@ export interface ConnectorBaseConfig {
   readonly live_stream_reconnect_max_delay: number;
   /** Events read ahead of the handler before the SDK stops reading the socket (back-pressure). */
   readonly live_stream_max_in_flight: number;
+  /** Seconds between progress lines at `info`; 0: none. */
+  readonly progress_interval: number;
   /** Seconds a graceful stop waits for in-flight work before pushing the state and exiting. */
   readonly shutdown_timeout: number;
 }

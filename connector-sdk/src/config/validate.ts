@@ -27,7 +27,7 @@ ajv.addFormat("date-time", (text: string) => DATE_TIME.test(text) && !Number.isN
 function toJsonSchema(prop: ConfigPropertySchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(prop)) {
-    if (key.startsWith("x-") || key === "description" || value === undefined) continue;
+    if (key.startsWith("x-") || key === "description" || key === "errorMessage" || value === undefined) continue;
     out[key] = value;
   }
   if (prop["x-or-path"]) out.type = ["boolean", "string"];
@@ -75,6 +75,18 @@ function formatMessage(format: string, ns: string, key: string): string {
   }
 }
 
+/** Digit-only patterns read as a number rule; other patterns are quoted. */
+function patternRule(pattern: string): string {
+  if (/^\^(?:\[0-9\]|\\d)[*+]\$$/.test(pattern)) return "must be a number (digits only)";
+  const sized = /^\^(?:\[0-9\]|\\d)\{(\d+)(?:,(\d*))?\}\$$/.exec(pattern);
+  if (sized) {
+    const [, min, max] = sized;
+    if (max === undefined) return `must be a number of ${min} digits`;
+    return max === "" ? `must be a number of at least ${min} digits` : `must be a number of ${min} to ${max} digits`;
+  }
+  return `must match the pattern ${pattern}`;
+}
+
 /** One ajv error as a sentence after the env name; values are echoed only for non-secrets. */
 function describe(error: ErrorObject, prop: ConfigPropertySchema, value: unknown, ns: string, key: string): string {
   const p = error.params as Record<string, unknown>;
@@ -95,7 +107,7 @@ function describe(error: ErrorObject, prop: ConfigPropertySchema, value: unknown
     case "maxLength":
       return `must be at most ${String(p.limit)} characters long`;
     case "pattern":
-      return `must match the pattern ${String(p.pattern)}${shown}`;
+      return `${prop.errorMessage ?? patternRule(String(p.pattern))}${shown}`;
     case "minItems":
       return `must list at least ${String(p.limit)} value${p.limit === 1 ? "" : "s"}`;
     case "maxItems":

@@ -1,4 +1,4 @@
-import { ConfigValidationError } from "../config/index.js";
+import { ConfigValidationError, configSearchDirs } from "../config/index.js";
 import type { BaseConfig } from "../config/types.js";
 import type { ConnectorPlugin } from "./plugin.js";
 import { type ConnectorRun, startConnector } from "./runner.js";
@@ -13,8 +13,7 @@ export interface MainOptions {
  * into a graceful stop (drain, final state push, exit 0), and exits 1 on bad configuration or a fatal error.
  */
 export function runMain<C extends BaseConfig>(plugin: ConnectorPlugin<C>, options: MainOptions = {}): void {
-  const searchDirs = [process.cwd()];
-  if (options.packageDir) searchDirs.push(options.packageDir, `${options.packageDir.replace(/\/+$/, "")}/src`);
+  const searchDirs = configSearchDirs(options.packageDir);
   let run: ConnectorRun | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

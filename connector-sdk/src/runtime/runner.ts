@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { type DependencyContainer, container as rootContainer } from "tsyringe";
-import { buildConfigSchema, loadConfig } from "../config/index.js";
+import { buildConfigSchema, loadConfig, tlsFrom } from "../config/index.js";
 import type { BaseConfig, ConfigSchema, ConfigSource } from "../config/types.js";
 import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
@@ -18,6 +18,7 @@ import { parseState, resolveInitialState, type StreamState, sameState, serialize
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
+import { startProgress } from "./progress.js";
 import { StreamFlow } from "./stream-flow.js";
 import { TOKENS } from "./tokens.js";
 
@@ -133,6 +134,17 @@ export async function startConnector<C extends BaseConfig>(
     flow,
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
+  const progress = startProgress({
+    logger,
+    metrics,
+    intervalSeconds: config.connector.progress_interval,
+    position: () => engine.currentState()?.start_from,
+  });
+  // The last progress line (the run's totals) is written before `done` resolves, so an exit right after keeps it.
+  const done = engine.done.then(async (result) => {
+    await progress.stop();
+    return result;
+  });
   // Keep-alive sockets would hold the process open after the run.
   void engine.done.then(() => agents.destroy());
   const started = engine.run();
@@ -142,16 +154,11 @@ export async function startConnector<C extends BaseConfig>(
     config,
     configSources: loaded.sources,
     metrics,
-    done: engine.done,
-    stop: (reason) => engine.stop(reason ?? "stop requested", 0),
+    done,
+    stop: (reason) => engine.stop(reason ?? "stop requested", 0).then(() => done),
     state: () => engine.currentState(),
     started,
   };
-}
-
-function tlsFrom(sslVerify: boolean | string): TlsSettings {
-  if (typeof sslVerify === "string") return { verify: true, caFile: sslVerify };
-  return { verify: sslVerify };
 }
 
 /** The lifecycle of one run. Private to the runner. */

@@ -178,7 +178,7 @@ describe("unset values", () => {
   it('an env var set to "" counts as unset: the default applies', () => {
     const { config, sources } = load({ ...baseEnv, DEMO_BATCH_SIZE: "", CONNECTOR_LOG_LEVEL: "" });
     expect(config.demo.batch_size).toBe(100);
-    expect(config.connector.log_level).toBe("error");
+    expect(config.connector.log_level).toBe("info");
     expect(sources.DEMO_BATCH_SIZE).toBe("default");
   });
 
@@ -264,6 +264,7 @@ describe("coercion", () => {
           envVar: "DEMO_BATCH_SIZE",
           yamlPath: "demo.batch_size",
           message: `must be an integer, got ${JSON.stringify(text)}`,
+          origin: { source: "env", name: "DEMO_BATCH_SIZE" },
         },
       ]);
     },
@@ -314,7 +315,7 @@ describe("coercion", () => {
 
   it("refuses a mapping where a single value is expected", () => {
     const error = problemsOf(() => load(baseEnv, [dir({ "config.yml": "demo:\n  account_id:\n    a: 1\n" })]));
-    expect(byEnv(error, "DEMO_ACCOUNT_ID")).toEqual({
+    expect(byEnv(error, "DEMO_ACCOUNT_ID")).toMatchObject({
       envVar: "DEMO_ACCOUNT_ID",
       yamlPath: "demo.account_id",
       message: "must be a single value, not a mapping",
@@ -422,44 +423,64 @@ describe("problems", () => {
       }),
     );
     expect(error.name).toBe("ConfigValidationError");
+    const env = (name: string) => ({ source: "env", name });
     expect(error.problems).toEqual([
       { envVar: "OPENCTI_URL", yamlPath: "opencti.url", message: "is required" },
       {
         envVar: "CONNECTOR_ID",
         yamlPath: "connector.id",
         message: 'must be a UUID (e.g. from `uuidgen`), got "not-a-uuid"',
+        origin: env("CONNECTOR_ID"),
       },
       {
         envVar: "CONNECTOR_LOG_LEVEL",
         yamlPath: "connector.log_level",
         message: 'must be one of debug, info, warn, warning, error, got "verbose"',
+        origin: env("CONNECTOR_LOG_LEVEL"),
       },
-      { envVar: "CONNECTOR_METRICS_PORT", yamlPath: "connector.metrics_port", message: "must be <= 65535, got 70000" },
+      {
+        envVar: "CONNECTOR_METRICS_PORT",
+        yamlPath: "connector.metrics_port",
+        message: "must be <= 65535, got 70000",
+        origin: env("CONNECTOR_METRICS_PORT"),
+      },
       {
         envVar: "CONNECTOR_STATE_PING_INTERVAL",
         yamlPath: "connector.state_ping_interval",
         message: "must be >= 1, got 0",
+        origin: env("CONNECTOR_STATE_PING_INTERVAL"),
       },
-      { envVar: "DEMO_API_URL", yamlPath: "demo.api_url", message: 'must be an http(s) URL, got "ftp://nope"' },
+      {
+        envVar: "DEMO_API_URL",
+        yamlPath: "demo.api_url",
+        message: 'must be an http(s) URL, got "ftp://nope"',
+        origin: env("DEMO_API_URL"),
+      },
       { envVar: "DEMO_API_KEY", yamlPath: "demo.api_key", message: "is required" },
-      { envVar: "DEMO_BATCH_SIZE", yamlPath: "demo.batch_size", message: 'must be an integer, got "ten"' },
+      {
+        envVar: "DEMO_BATCH_SIZE",
+        yamlPath: "demo.batch_size",
+        message: 'must be an integer, got "ten"',
+        origin: env("DEMO_BATCH_SIZE"),
+      },
       {
         envVar: "DEMO_ACCOUNT_ID",
         yamlPath: "demo.account_id",
-        message: 'must match the pattern ^[0-9]*$, got "acme"',
+        message: 'must be a number (digits only), got "acme"',
+        origin: env("DEMO_ACCOUNT_ID"),
       },
     ]);
     expect(error.message.split("\n")).toEqual([
       "Invalid configuration (9 problems):",
       " - OPENCTI_URL (config.yml: opencti.url): is required",
-      ' - CONNECTOR_ID (config.yml: connector.id): must be a UUID (e.g. from `uuidgen`), got "not-a-uuid"',
-      ' - CONNECTOR_LOG_LEVEL (config.yml: connector.log_level): must be one of debug, info, warn, warning, error, got "verbose"',
-      " - CONNECTOR_METRICS_PORT (config.yml: connector.metrics_port): must be <= 65535, got 70000",
-      " - CONNECTOR_STATE_PING_INTERVAL (config.yml: connector.state_ping_interval): must be >= 1, got 0",
-      ' - DEMO_API_URL (config.yml: demo.api_url): must be an http(s) URL, got "ftp://nope"',
+      ' - CONNECTOR_ID (environment variable): must be a UUID (e.g. from `uuidgen`), got "not-a-uuid"',
+      ' - CONNECTOR_LOG_LEVEL (environment variable): must be one of debug, info, warn, warning, error, got "verbose"',
+      " - CONNECTOR_METRICS_PORT (environment variable): must be <= 65535, got 70000",
+      " - CONNECTOR_STATE_PING_INTERVAL (environment variable): must be >= 1, got 0",
+      ' - DEMO_API_URL (environment variable): must be an http(s) URL, got "ftp://nope"',
       " - DEMO_API_KEY (config.yml: demo.api_key): is required",
-      ' - DEMO_BATCH_SIZE (config.yml: demo.batch_size): must be an integer, got "ten"',
-      ' - DEMO_ACCOUNT_ID (config.yml: demo.account_id): must match the pattern ^[0-9]*$, got "acme"',
+      ' - DEMO_BATCH_SIZE (environment variable): must be an integer, got "ten"',
+      ' - DEMO_ACCOUNT_ID (environment variable): must be a number (digits only), got "acme"',
     ]);
   });
 
@@ -651,7 +672,7 @@ describe("loaded config", () => {
       id: ID,
       type: "STREAM",
       scope: ["not-applicable"],
-      log_level: "error",
+      log_level: "info",
       live_stream_id: "live",
       live_stream_listen_delete: true,
       live_stream_no_dependencies: true,

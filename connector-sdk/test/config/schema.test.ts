@@ -31,6 +31,7 @@ const CONNECTOR_KEYS = {
   live_stream_watchdog_timeout: 1,
   live_stream_reconnect_max_delay: 1,
   live_stream_max_in_flight: 1,
+  progress_interval: 1,
   shutdown_timeout: 1,
 } satisfies Record<keyof ConnectorBaseConfig, 1>;
 
@@ -69,7 +70,7 @@ describe("SDK_CONFIG_SCHEMA", () => {
     ["opencti", "json_logging", true],
     ["connector", "type", "STREAM"],
     ["connector", "scope", ["not-applicable"]],
-    ["connector", "log_level", "error"],
+    ["connector", "log_level", "info"],
     ["connector", "live_stream_listen_delete", true],
     ["connector", "live_stream_no_dependencies", true],
     ["connector", "live_stream_with_inferences", false],
@@ -81,6 +82,7 @@ describe("SDK_CONFIG_SCHEMA", () => {
     ["connector", "live_stream_watchdog_timeout", 45],
     ["connector", "live_stream_reconnect_max_delay", 60],
     ["connector", "live_stream_max_in_flight", 2000],
+    ["connector", "progress_interval", 300],
     ["connector", "shutdown_timeout", 30],
     ["connector", "live_stream_recover_iso_date", undefined],
     ["connector", "live_stream_start_timestamp", undefined],

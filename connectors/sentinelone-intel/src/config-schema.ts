@@ -9,6 +9,7 @@ export const NAMESPACE = "sentinelone_intel";
 
 /** Digits only; the empty string means "not set" (docker-compose files often carry `SENTINELONE_INTEL_SITE_ID=`). */
 const SCOPE_ID_PATTERN = "^[0-9]*$";
+const SCOPE_ID_RULE = "must be a SentinelOne id: a number (digits only; SentinelOne ids have 18 or 19 digits)";
 
 export const configSchema: NamespaceSchema = {
   type: "object",
@@ -31,16 +32,19 @@ export const configSchema: NamespaceSchema = {
     account_id: {
       type: "string",
       pattern: SCOPE_ID_PATTERN,
+      errorMessage: SCOPE_ID_RULE,
       description: "SentinelOne account ID the IOCs are scoped to. Cannot be combined with site_id.",
     },
     site_id: {
       type: "string",
       pattern: SCOPE_ID_PATTERN,
+      errorMessage: SCOPE_ID_RULE,
       description: "SentinelOne site ID the IOCs are scoped to. Cannot be combined with account_id.",
     },
     group_id: {
       type: "string",
       pattern: SCOPE_ID_PATTERN,
+      errorMessage: SCOPE_ID_RULE,
       description: "SentinelOne group ID the IOCs are scoped to.",
     },
     source: {

@@ -2,7 +2,7 @@
  * The connector's Prometheus counters, created once per run in the run's registry (the SDK prefixes the names with
  * CONNECTOR_METRICS_NAMESPACE / _SUBSYSTEM).
  */
-import { type Metrics, TOKENS } from "@octi/connector-sdk";
+import { type Metrics, reportInProgress, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "./di.js";
 
 type Counter = ReturnType<Metrics["counter"]>;
@@ -34,5 +34,10 @@ export class SentinelOneMetrics {
     this.indicatorsSkipped = metrics.counter("indicators_skipped_total", "Indicators not pushed to SentinelOne", [
       "reason",
     ]);
+    // The SDK's periodic progress line shows these next to the events handled.
+    reportInProgress(metrics, { key: "iocs_created", label: "IOCs created", metric: this.iocsCreated });
+    reportInProgress(metrics, { key: "iocs_removed", label: "IOCs removed", metric: this.iocsDeleted });
+    reportInProgress(metrics, { key: "skipped", label: "skipped", metric: this.indicatorsSkipped, by: "reason" });
+    reportInProgress(metrics, { key: "dead_lettered", label: "dead-lettered", metric: this.iocsDeadLettered });
   }
 }

@@ -26,7 +26,7 @@ export const configSchema: NamespaceSchema = {
       type: "number",
       default: 30,
       minimum: 1,
-      description: "Seconds before a __TITLE__ request is abandoned.",
+      description: "Seconds before a request to the __TITLE__ API is abandoned.",
     },
     ssl_verify: {
       type: "boolean",

@@ -2,7 +2,7 @@
 /**
  * Runs the SentinelOne simulator as a process (for the benchmark / demo). Prints one JSON line
  * `{"url":"http://127.0.0.1:PORT"}` on stdout once listening, then serves until SIGINT / SIGTERM.
- * The read-only control routes `/__sim/*` are on. See README.md in this folder for the flags.
+ * The control routes `/__sim/*` are on (read-only views and the console changes). See README.md in this folder for the flags.
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -22,6 +22,8 @@ export const CLI_USAGE = `Usage: sentinelone-simulator [options]
   --latency <ms>             delay before each answer (default 0)
   --no-scope-status <code>   500 | 400 (default 500)
   --lenient                  accept unknown keys (strict mode off)
+  --honour-get-source        apply the source filter on GET (default: ignored, as observed)
+  --max-url <bytes>          longest request target (default 8192; longer gets 414)
   --help`;
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], def: T): T {
@@ -59,6 +61,8 @@ export async function runCli(argv: string[], write: (line: string) => void): Pro
       latency: { type: "string" },
       "no-scope-status": { type: "string" },
       lenient: { type: "boolean" },
+      "honour-get-source": { type: "boolean" },
+      "max-url": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -79,6 +83,9 @@ export async function runCli(argv: string[], write: (line: string) => void): Pro
     noScopeStatus: oneOf("no-scope-status", values["no-scope-status"], ["500", "400"], "500") === "400" ? 400 : 500,
     latencyMs: num("latency", values.latency) ?? 0,
   };
+  if (values["honour-get-source"]) options.honourSourceOnGet = true;
+  const maxUrl = num("max-url", values["max-url"]);
+  if (maxUrl !== undefined) options.maxUrlBytes = maxUrl;
   const maxItems = num("max-items", values["max-items"]);
   if (maxItems !== undefined) options.maxItemsPerRequest = maxItems;
   const rpm = num("rate-limit", values["rate-limit"]);

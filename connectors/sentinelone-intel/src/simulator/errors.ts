@@ -45,6 +45,7 @@ export const NGINX_429_HTML =
 
 const STATUS_TEXT: Record<number, string> = {
   413: "Request Entity Too Large",
+  414: "Request-URI Too Large",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Temporarily Unavailable",

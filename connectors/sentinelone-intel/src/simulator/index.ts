@@ -1,3 +1,11 @@
+export {
+  CONSOLE_USER,
+  type ConsoleAddOptions,
+  type ConsoleEdit,
+  ConsoleError,
+  type ConsoleMatch,
+  SimulatorConsole,
+} from "./console-control.js";
 export * from "./errors.js";
 export { parseJsonPreservingBigInts } from "./json.js";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit.js";

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { ConsoleError, type ConsoleMatch, SimulatorConsole } from "./console-control.js";
 import {
   AUTH_FAILED_BODY,
   faultJsonBody,
@@ -28,6 +29,7 @@ import { type Criteria, type Entry, IocStore, type SortBy } from "./store.js";
 import type {
   DedupMode,
   FaultBody,
+  MethodStats,
   RateLimitConfig,
   RequestLogEntry,
   SentinelOneSimulatorOptions,
@@ -54,6 +56,10 @@ const TI_PREFIX = `${API_PREFIX}/threat-intelligence/`;
 const CONTROL_PREFIX = "/__sim/";
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+/** nginx's default `large_client_header_buffers 4 8k`: a longer request line gets 414 ([INF]). */
+const DEFAULT_MAX_URL = 8192;
+/** Node's own header limit (16 KiB) would answer 431 before the handler; raised so `maxUrlBytes` decides. */
+const NODE_MAX_HEADER_SIZE = 1024 * 1024;
 const DEFAULT_MAX_REQUEST_LOG = 10_000;
 const SORT_BY: ReadonlySet<string> = new Set(["id", "creationTime", "uploadTime", "updatedAt", "source", "type"]);
 const POST_KEYS: ReadonlySet<string> = new Set(["data", "filter"]);
@@ -73,6 +79,8 @@ interface Reply {
 interface RequestContext {
   method: string;
   path: string;
+  /** Length of the request target (path + query) in bytes. */
+  urlBytes: number;
   query: URLSearchParams;
   headers: IncomingMessage["headers"];
   body: Buffer;
@@ -97,6 +105,8 @@ function json(status: number, body: unknown, extra?: Partial<Reply>): Reply {
 export class SentinelOneSimulator {
   /** Every API request answered (or held), oldest first; capped at `maxRequestLog` entries. */
   readonly requests: RequestLogEntry[] = [];
+  /** Changes made in the console behind the connector's back (remove, add, edit, duplicate). */
+  readonly console: SimulatorConsole;
 
   private readonly store = new IocStore();
   private readonly scopes: ScopeModel;
@@ -116,6 +126,8 @@ export class SentinelOneSimulator {
       | "singleUseCursors"
       | "controlRoutes"
       | "maxRequestLog"
+      | "honourSourceOnGet"
+      | "maxUrlBytes"
     >
   > & { maxItemsPerRequest: number | undefined };
   private dedupMode: DedupMode;
@@ -130,6 +142,7 @@ export class SentinelOneSimulator {
   private cursorCounter = 0;
   private counters = { requests: 0, iocsCreated: 0, iocsUpdated: 0, iocsDeleted: 0, rateLimited: 0, hung: 0 };
   private byStatus: Record<number, number> = {};
+  private byMethod: Record<string, MethodStats> = {};
 
   constructor(options: SentinelOneSimulatorOptions = {}) {
     this.scopes = new ScopeModel(options.tokens ?? DEFAULT_TOKENS, options.topology);
@@ -148,6 +161,8 @@ export class SentinelOneSimulator {
       controlRoutes: options.controlRoutes ?? false,
       maxRequestLog: options.maxRequestLog ?? DEFAULT_MAX_REQUEST_LOG,
       maxItemsPerRequest: options.maxItemsPerRequest,
+      honourSourceOnGet: options.honourSourceOnGet ?? false,
+      maxUrlBytes: options.maxUrlBytes ?? DEFAULT_MAX_URL,
     };
     if (this.opts.maxItemsPerRequest !== undefined && !(this.opts.maxItemsPerRequest >= 1)) {
       throw new RangeError("maxItemsPerRequest must be >= 1");
@@ -155,6 +170,13 @@ export class SentinelOneSimulator {
     this.dedupMode = options.dedupMode ?? "duplicate";
     this.latencyMs = options.latencyMs ?? 0;
     this.setRateLimit(options.rateLimit ?? null);
+    const tokens = Object.values(options.tokens ?? DEFAULT_TOKENS);
+    this.console = new SimulatorConsole({
+      store: this.store,
+      scopes: this.scopes,
+      now: this.now,
+      defaultAccountId: tokens.find((t) => t.accountIds?.[0] !== undefined)?.accountIds?.[0] ?? null,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -163,7 +185,7 @@ export class SentinelOneSimulator {
   /** Listens on `host:port` (port 0 = any free port); resolves with the base URL, without a trailing slash. */
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     if (this.server !== undefined) throw new Error("SentinelOneSimulator already started");
-    const server = createServer((req, res) => this.onRequest(req, res));
+    const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, (req, res) => this.onRequest(req, res));
     server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
@@ -216,7 +238,9 @@ export class SentinelOneSimulator {
   }
 
   stats(): SimulatorStats {
-    return { ...this.counters, byStatus: { ...this.byStatus }, iocs: this.store.size };
+    const byMethod: Record<string, MethodStats> = {};
+    for (const [method, m] of Object.entries(this.byMethod)) byMethod[method] = { ...m };
+    return { ...this.counters, byStatus: { ...this.byStatus }, byMethod, iocs: this.store.size };
   }
 
   /** Clears records, request log, stats, queued faults, rate-limit buckets and used cursors; keeps the configuration. */
@@ -225,6 +249,7 @@ export class SentinelOneSimulator {
     this.requests.length = 0;
     this.counters = { requests: 0, iocsCreated: 0, iocsUpdated: 0, iocsDeleted: 0, rateLimited: 0, hung: 0 };
     this.byStatus = {};
+    this.byMethod = {};
     this.faults = [];
     this.usedCursors.clear();
     if (this.buckets !== null) this.buckets = new TokenBuckets(this.buckets.settings);
@@ -275,6 +300,7 @@ export class SentinelOneSimulator {
       const ctx: RequestContext = {
         method: (req.method ?? "GET").toUpperCase(),
         path: q === -1 ? rawUrl : rawUrl.slice(0, q),
+        urlBytes: Buffer.byteLength(rawUrl),
         query: new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1)),
         headers: req.headers,
         body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks),
@@ -305,6 +331,13 @@ export class SentinelOneSimulator {
       }
       this.counters.requests++;
       this.byStatus[reply.status] = (this.byStatus[reply.status] ?? 0) + 1;
+      const m = this.byMethod[ctx.method] ?? { requests: 0, ok: 0, items: 0 };
+      this.byMethod[ctx.method] = m;
+      m.requests++;
+      if (reply.status === 200) {
+        m.ok++;
+        m.items += reply.items ?? 0;
+      }
       if (reply.status === 429) this.counters.rateLimited++;
       this.log(ctx, reply.status, reply.items);
       this.write(res, reply);
@@ -351,6 +384,7 @@ export class SentinelOneSimulator {
   }
 
   private route(ctx: RequestContext): Reply {
+    if (ctx.urlBytes > this.opts.maxUrlBytes) return { status: 414, body: nginxHtml(414), contentType: "text/html" };
     if (ctx.tooLarge) return { status: 413, body: nginxHtml(413), contentType: "text/html" };
     const allowed = ctx.path === IOCS_PATH ? ["GET", "POST", "DELETE"] : ctx.path === IOCS_STIX_PATH ? ["POST"] : null;
     const tokenHeader = ctx.headers.authorization;
@@ -529,6 +563,8 @@ export class SentinelOneSimulator {
     const src: Record<string, unknown> = {};
     for (const key of new Set(q.keys())) {
       if (!CRITERIA_KEYS.has(key)) continue;
+      // [OBS] SentinelOne's own live test saw GET ignore `source` (§4.1); honoured only when asked.
+      if (key === "source" && !this.opts.honourSourceOnGet) continue;
       const values = q.getAll(key);
       const v = CSV_KEYS.has(key) ? values.join(",") : values[values.length - 1]!;
       if (v !== "") src[key] = v;
@@ -654,11 +690,15 @@ export class SentinelOneSimulator {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Control routes (read-only)
+  // Control routes: read-only views (GET) and the console-side changes (POST /__sim/console/*)
 
   private control(ctx: RequestContext): Reply {
-    if (ctx.method !== "GET") return json(405, METHOD_NOT_ALLOWED_BODY, { headers: { allow: "GET" } });
     const sub = ctx.path.slice(CONTROL_PREFIX.length);
+    if (sub.startsWith("console/")) {
+      if (ctx.method !== "POST") return json(405, METHOD_NOT_ALLOWED_BODY, { headers: { allow: "POST" } });
+      return this.consoleRoute(sub.slice("console/".length), ctx.body);
+    }
+    if (ctx.method !== "GET") return json(405, METHOD_NOT_ALLOWED_BODY, { headers: { allow: "GET" } });
     const num = (key: string, def: number) => {
       const n = parseInteger(ctx.query.get(key) ?? "");
       return n === undefined || n < 0 ? def : n;
@@ -681,6 +721,52 @@ export class SentinelOneSimulator {
       }
       default:
         return json(404, NOT_FOUND_BODY);
+    }
+  }
+
+  /**
+   * `remove` / `duplicate` / `find`: `{"match":{...}}`; `edit`: `{"match":{...},"set":{...}}`;
+   * `add`: `{"items":[...],"filter"?:{...},"user"?:"..."}`. Answers `{"count":N,"data":[records]}`, or 400 `{"error"}`.
+   */
+  private consoleRoute(action: string, body: Buffer): Reply {
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? {} : parseJsonPreservingBigInts(body.toString("utf8"));
+    } catch {
+      return json(400, { error: `/__sim/console/${action}: the body is not valid JSON` });
+    }
+    if (!isObject(parsed)) return json(400, { error: `/__sim/console/${action}: the body must be a JSON object` });
+    const match = parsed.match as ConsoleMatch;
+    try {
+      let data: StoredIoc[];
+      switch (action) {
+        case "find":
+          data = this.console.find(match);
+          break;
+        case "remove":
+          data = this.console.remove(match);
+          break;
+        case "duplicate":
+          data = this.console.duplicate(match);
+          break;
+        case "edit":
+          data = this.console.edit(match, parsed.set as Record<string, unknown>);
+          break;
+        case "add": {
+          if (!Array.isArray(parsed.items)) return json(400, { error: "/__sim/console/add: `items` must be a list" });
+          const opts: { filter?: unknown; user?: string } = {};
+          if (parsed.filter !== undefined) opts.filter = parsed.filter;
+          if (typeof parsed.user === "string") opts.user = parsed.user;
+          data = this.console.add(parsed.items, opts);
+          break;
+        }
+        default:
+          return json(404, NOT_FOUND_BODY);
+      }
+      return json(200, { count: data.length, data });
+    } catch (err) {
+      if (err instanceof ConsoleError) return json(400, { error: err.message });
+      throw err;
     }
   }
 }

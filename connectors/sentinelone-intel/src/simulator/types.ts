@@ -130,7 +130,14 @@ export interface SentinelOneSimulatorOptions {
   stixSourceFromCreatedBy?: boolean;
   /** A cursor can be used once only; reusing it → 400 "Invalid cursor value received". Default false. */
   singleUseCursors?: boolean;
-  /** Serve the read-only `/__sim/*` control routes (the CLI turns this on). Default false. */
+  /**
+   * Apply the `source` filter on GET. SentinelOne's own live test saw GET ignore it ([OBS] §4.1), so by default the
+   * simulator ignores it too (DELETE honours `source` either way). Default false.
+   */
+  honourSourceOnGet?: boolean;
+  /** Longest request target (path + query) in bytes; longer → 414 nginx page. Default 8192 (nginx's default, [INF]). */
+  maxUrlBytes?: number;
+  /** Serve the `/__sim/*` control routes: read-only views and the console changes (the CLI turns this on). Default false. */
   controlRoutes?: boolean;
   /** Entries kept in `requests` (oldest dropped first). Default 10 000. */
   maxRequestLog?: number;
@@ -150,9 +157,18 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** Requests of one HTTP method: all answered, those answered 200, and the items of the 200 ones (see `RequestLogEntry.items`). */
+export interface MethodStats {
+  requests: number;
+  ok: number;
+  items: number;
+}
+
 export interface SimulatorStats {
   requests: number;
   byStatus: Record<number, number>;
+  /** API requests by method (GET / POST / DELETE ...), STIX posts counted as POST. */
+  byMethod: Record<string, MethodStats>;
   iocsCreated: number;
   /** Upserts (dedup modes other than `duplicate`) that updated an existing record. */
   iocsUpdated: number;

@@ -6,26 +6,26 @@
  * - SentinelOne: the API key and scope, with `GET /web/api/v2.1/threat-intelligence/iocs?limit=1&<scope>`.
  * Nothing is registered, pinged, created or deleted.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import {
   buildConfigSchema,
-  type ConfigProblem,
-  type ConfigSchema,
   type ConfigSource,
   ConfigValidationError,
   createHttpAgents,
   createMetrics,
+  createScrubber,
+  envName,
+  formatConfigProblem,
   loadConfig,
   OpenCtiApiError,
   OpenCtiClient,
   redactConfig,
-  type TlsSettings,
+  tlsFrom,
 } from "@octi/connector-sdk";
 import type { SentinelOneConfig } from "../config-schema.js";
 import { plugin } from "../index.js";
 import { SentinelOneMetrics } from "../metrics.js";
-import { SentinelOneClient } from "../sentinelone/client.js";
+import { API_PREFIX, SentinelOneClient } from "../sentinelone/client.js";
+import { SentinelOneApiError } from "../sentinelone/errors.js";
 import { resolveSettings } from "../settings.js";
 import { VERSION } from "../version.js";
 import { type CliIo, parseArgs, UsageError } from "./args.js";
@@ -40,10 +40,13 @@ export interface ConfigCheckOptions {
   readonly timeoutMs?: number;
 }
 
+export type CheckStatus = "ok" | "failed" | "skipped";
+
 export interface ConnectCheck {
   readonly name: string;
-  readonly ok: boolean;
-  /** `ok (…)` or `failed: <reason>`. */
+  /** `skipped`: not run because an earlier check failed (the detail says which); never counted as a failure. */
+  readonly status: CheckStatus;
+  /** `ok (…)`, `failed: <reason>` or `skipped: <why>`. */
   readonly detail: string;
 }
 
@@ -56,47 +59,16 @@ export interface ConfigCheckResult {
   readonly checks: readonly ConnectCheck[];
 }
 
-const REDACTED = "********";
-
-/** `opencti.url` → `OPENCTI_URL`. */
-const envName = (ns: string, key: string) => `${ns}_${key}`.toUpperCase();
-
-/** Every value that must never be printed: the schema's `writeOnly` properties, from the env and the resolved config. */
-function secretValues(
-  schema: ConfigSchema,
-  env: ConfigCheckOptions["env"],
-  config?: Record<string, unknown>,
-): string[] {
-  const secrets = new Set<string>();
-  for (const [ns, nsSchema] of Object.entries(schema.properties)) {
-    for (const [key, prop] of Object.entries(nsSchema.properties)) {
-      if (!prop.writeOnly) continue;
-      for (const name of [envName(ns, key), ...(prop["x-env-aliases"] ?? [])]) {
-        const value = env[name];
-        if (value && value.trim().length >= 3) secrets.add(value.trim());
-      }
-      const resolved = (config?.[ns] as Record<string, unknown> | undefined)?.[key];
-      if (typeof resolved === "string" && resolved.trim().length >= 3) secrets.add(resolved.trim());
-    }
-  }
-  // The longest first, so a secret containing another is masked whole.
-  return [...secrets].sort((a, b) => b.length - a.length);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
-  return out;
+/** `config[ns][key]` of a typed config, read by name. */
+function valueAt(config: object, ns: string, key: string): unknown {
+  const section: unknown = Reflect.get(config, ns);
+  return typeof section === "object" && section !== null ? Reflect.get(section, key) : undefined;
 }
 
 function display(value: unknown): string {
   if (value === undefined) return "(not set)";
   if (typeof value === "string") return value === "" ? '""' : value;
   return JSON.stringify(value);
-}
-
-function sourceOf(sources: Readonly<Record<string, ConfigSource>>, ns: string, key: string): string | undefined {
-  return sources[`${ns}.${key}`] ?? sources[envName(ns, key)];
 }
 
 /** The config.yml and .env a run reads (the first found in the search order), for the header. */
@@ -106,21 +78,6 @@ function filesRead(
 ): string[] {
   const none = `none (looked in ${searchDirs.join(", ")})`;
   return [`config.yml  ${files.yaml ?? none}`, `.env        ${files.dotenv ?? none}`];
-}
-
-/** Same lookup as the loader, for when loading failed and `files` is not available. */
-function filesFound(env: ConfigCheckOptions["env"], searchDirs: readonly string[]) {
-  const explicit = env.CONNECTOR_CONFIG_FILE;
-  const yaml = explicit ? explicit : searchDirs.map((dir) => join(dir, "config.yml")).find((path) => existsSync(path));
-  const dotenv = searchDirs.map((dir) => join(dir, ".env")).find((path) => existsSync(path));
-  return { ...(yaml ? { yaml } : {}), ...(dotenv ? { dotenv } : {}) };
-}
-
-const formatProblem = (p: ConfigProblem): string =>
-  p.envVar ? `${p.envVar}${p.yamlPath ? ` (config.yml: ${p.yamlPath})` : ""}: ${p.message}` : p.message;
-
-function tlsFrom(sslVerify: boolean | string): TlsSettings {
-  return typeof sslVerify === "string" ? { verify: true, caFile: sslVerify } : { verify: sslVerify };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -137,15 +94,28 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The `--connect` checks, in order; later OpenCTI checks are marked failed when an earlier one makes them moot. */
+/** A 404 from SentinelOne means the URL does not lead to the API: say what the setting must hold. */
+function sentinelOneReason(error: unknown, apiUrl: string): string {
+  const reason = reasonOf(error);
+  if (!(error instanceof SentinelOneApiError) || error.status !== 404) return reason;
+  const path = new URL(apiUrl).pathname.replace(/\/+$/, "");
+  const fix =
+    path === ""
+      ? "check that it is your management console's address (e.g. https://your-console.sentinelone.net)"
+      : `it has a path (${path}): use the console's base URL without it (e.g. https://your-console.sentinelone.net)`;
+  return `${reason}. No API at ${apiUrl}${API_PREFIX}: SENTINELONE_INTEL_API_URL must be the console's base URL, ${fix}; the connector adds ${API_PREFIX} itself`;
+}
+
+/** The `--connect` checks, in order; later OpenCTI checks are skipped (with why) when an earlier one failed. */
 export async function connectChecks(
   config: SentinelOneConfig,
   env: ConfigCheckOptions["env"],
   timeoutMs = 15_000,
 ): Promise<ConnectCheck[]> {
   const checks: ConnectCheck[] = [];
-  const ok = (name: string, detail: string) => checks.push({ name, ok: true, detail: `ok (${detail})` });
-  const failed = (name: string, reason: string) => checks.push({ name, ok: false, detail: `failed: ${reason}` });
+  const ok = (name: string, detail: string) => checks.push({ name, status: "ok", detail: `ok (${detail})` });
+  const failed = (name: string, reason: string) => checks.push({ name, status: "failed", detail: `failed: ${reason}` });
+  const skipped = (name: string, why: string) => checks.push({ name, status: "skipped", detail: `skipped: ${why}` });
   const agents = createHttpAgents(env);
 
   const opencti = new OpenCtiClient({
@@ -173,11 +143,11 @@ export async function connectChecks(
       failed(token, reasonOf(error));
     } else {
       failed(platform, reasonOf(error));
-      failed(token, "not checked: OpenCTI did not answer");
+      skipped(token, "OpenCTI did not answer");
     }
   }
-  if (!reachable || checks.some((c) => c.name === token && !c.ok)) {
-    failed(stream, reachable ? "not checked: the token was refused" : "not checked: OpenCTI did not answer");
+  if (!reachable || checks.some((c) => c.name === token && c.status !== "ok")) {
+    skipped(stream, reachable ? "the token was refused" : "OpenCTI did not answer");
   } else {
     try {
       const info = await withTimeout(
@@ -215,7 +185,7 @@ export async function connectChecks(
     );
     ok(s1, page.totalItems === undefined ? "listing allowed" : `${page.totalItems} IOCs visible in this scope`);
   } catch (error) {
-    failed(s1, reasonOf(error));
+    failed(s1, sentinelOneReason(error, settings.apiUrl));
   }
   return checks;
 }
@@ -228,6 +198,7 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<Confi
   const lines: string[] = [];
   let config: SentinelOneConfig;
   let sources: Readonly<Record<string, ConfigSource>>;
+  let secrets: readonly string[];
   try {
     const loaded = loadConfig<SentinelOneConfig>(schema, {
       env: options.env,
@@ -236,41 +207,41 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<Confi
     });
     config = loaded.config;
     sources = loaded.sources;
+    secrets = loaded.secrets;
     lines.push(header, ...filesRead(loaded.files, searchDirs), "");
     for (const warning of loaded.warnings) lines.push(`warning: ${warning}`);
   } catch (error) {
-    const secrets = secretValues(schema, options.env);
     if (!(error instanceof ConfigValidationError)) throw error;
-    lines.push(header, ...filesRead(filesFound(options.env, searchDirs), searchDirs), "");
+    // The loader scrubbed every secret it read (from every source) out of its messages.
+    lines.push(header, ...filesRead(error.files, searchDirs), "");
     lines.push(error.message, "", "The configuration is NOT valid: fix the problems above.");
-    const problems = error.problems.map(formatProblem);
-    const text = scrub(`${lines.join("\n")}\n`, secrets);
-    return { exitCode: 1, text, valid: false, problems: problems.map((p) => scrub(p, secrets)), checks: [] };
+    return {
+      exitCode: 1,
+      text: `${lines.join("\n")}\n`,
+      valid: false,
+      problems: error.problems.map(formatConfigProblem),
+      checks: [],
+    };
   }
-  const secrets = secretValues(schema, options.env, config as unknown as Record<string, unknown>);
-  const redacted = redactConfig(config, schema) as unknown as Record<string, Record<string, unknown>>;
+  const scrub = createScrubber(secrets);
+  const redacted = redactConfig(config, schema);
 
   const rows: [string, string, string, string][] = [["setting", "env var", "value", "source"]];
   for (const [ns, nsSchema] of Object.entries(schema.properties)) {
-    for (const [key, prop] of Object.entries(nsSchema.properties)) {
-      const raw = (config as unknown as Record<string, Record<string, unknown>>)[ns]?.[key];
-      const value = prop.writeOnly
-        ? raw === undefined || raw === ""
-          ? "(not set)"
-          : REDACTED
-        : display(redacted[ns]?.[key]);
-      rows.push([`${ns}.${key}`, envName(ns, key), value, sourceOf(sources, ns, key) ?? "default"]);
+    for (const key of Object.keys(nsSchema.properties)) {
+      const name = envName(ns, key);
+      rows.push([`${ns}.${key}`, name, display(valueAt(redacted, ns, key)), sources[name] ?? "default"]);
     }
   }
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   for (const [index, row] of rows.entries()) {
     lines.push(
       row
-        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell))
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
         .join("  ")
         .trimEnd(),
     );
-    if (index === 0) lines.push(widths.map((w) => "-".repeat(w)).join("  ") + "  ------");
+    if (index === 0) lines.push(`${widths.map((w) => "-".repeat(w)).join("  ")}  ------`);
   }
   lines.push("", "The configuration is valid.");
 
@@ -280,16 +251,17 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<Confi
     checks = await connectChecks(config, options.env, options.timeoutMs);
     const width = Math.max(...checks.map((c) => c.name.length));
     for (const check of checks) lines.push(`  ${check.name.padEnd(width)}  ${check.detail}`);
-    const failures = checks.filter((c) => !c.ok).length;
-    lines.push("", failures === 0 ? "Every check passed." : `${failures} check(s) failed.`);
+    const failures = checks.filter((c) => c.status === "failed").length;
+    const skips = checks.filter((c) => c.status === "skipped").length;
+    const skipNote = skips === 0 ? "" : `, ${skips} skipped`;
+    lines.push("", failures === 0 ? `Every check passed${skipNote}.` : `${failures} check(s) failed${skipNote}.`);
   }
-  const failedChecks = checks.some((c) => !c.ok);
   return {
-    exitCode: failedChecks ? 1 : 0,
-    text: scrub(`${lines.join("\n")}\n`, secrets),
+    exitCode: checks.some((c) => c.status !== "ok") ? 1 : 0,
+    text: scrub.text(`${lines.join("\n")}\n`),
     valid: true,
     problems: [],
-    checks: checks.map((c) => ({ ...c, detail: scrub(c.detail, secrets) })),
+    checks: checks.map((c) => ({ ...c, detail: scrub.text(c.detail) })),
   };
 }
 

@@ -448,15 +448,25 @@ export function compareIocs(
   };
 }
 
-/** Counts per step kind, for the summary. */
-export function feedCounts(feed: DemoFeed): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const add = (key: string) => {
-    counts[key] = (counts[key] ?? 0) + 1;
-  };
+/** What the feed sends, counted as the connector counts what it receives: by SSE event name. */
+export interface FeedEvents {
+  /** Events by SSE event name (`create`, `update`, `merge`, `delete`); malformed ones under the name they carry. */
+  readonly byEvent: Readonly<Record<string, number>>;
+  /** Of the `update` events, those revoking the indicator. */
+  readonly revocations: number;
+  /** Of all events, those whose data cannot be read. */
+  readonly malformed: number;
+}
+
+export function feedEvents(feed: DemoFeed): FeedEvents {
+  const byEvent: Record<string, number> = {};
+  let revocations = 0;
+  let malformed = 0;
   for (const step of feed.steps) {
-    if (step.action === "update") add(step.change.revoked ? "revoke" : "update");
-    else add(step.action);
+    const event = step.action === "malformed" ? step.event : step.action;
+    byEvent[event] = (byEvent[event] ?? 0) + 1;
+    if (step.action === "update" && step.change.revoked) revocations++;
+    if (step.action === "malformed") malformed++;
   }
-  return counts;
+  return { byEvent, revocations, malformed };
 }

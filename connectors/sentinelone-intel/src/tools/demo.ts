@@ -4,10 +4,10 @@
  * stops the connector gracefully, and compares what SentinelOne holds with what the feed says it must hold.
  */
 import { randomUUID } from "node:crypto";
-import { createWriteStream, mkdtempSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ConnectorRun, compareStreamIds, type Metrics, type RunResult, startConnector } from "@octi/connector-sdk";
+import { type ConnectorRun, compareStreamIds, type RunResult, startConnector } from "@octi/connector-sdk";
 
 import {
   createEvent,
@@ -20,6 +20,7 @@ import {
   updateEvent,
 } from "@octi/connector-sdk/testing";
 import { plugin } from "../index.js";
+import type { SentinelOneMetrics } from "../metrics.js";
 import type { PushQueue } from "../sentinelone/push-queue.js";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, DEFAULT_RATE_LIMIT, SentinelOneSimulator } from "../simulator/index.js";
 import { S1_TOKENS } from "../tokens.js";
@@ -31,13 +32,13 @@ import {
   expectedIocs,
   type FeedIndicator,
   type FeedStep,
-  feedCounts,
-  type IocComparison,
+  feedEvents,
 } from "./demo-feed.js";
+import type { DemoResult } from "./demo-result.js";
 import { createProgress, type ProgressTarget } from "./progress.js";
 import { renderSummary } from "./summary.js";
 
-type Registry = Metrics["registry"];
+export type { DemoResult, RegisteredConnectorView } from "./demo-result.js";
 
 export const DEMO_STREAM_ID = "sentinelone-demo-stream";
 const DEMO_OPENCTI_TOKEN = "demo-opencti-token";
@@ -57,8 +58,10 @@ export interface DemoOptions {
   readonly quiet?: boolean;
   /** Where progress goes (default `process.stdout`). */
   readonly output?: ProgressTarget;
-  /** Directory for the connector log and dead-letter file (default: a new temp dir). */
+  /** Directory for the connector log and dead-letter file (default: a new temp dir, removed at the end). */
   readonly workDir?: string;
+  /** Keep the temp dir made when `workDir` is not given (it is always kept when the demo fails). */
+  readonly keep?: boolean;
   readonly seed?: string;
   /** Give up after this long (default 30 minutes); the result is then a failure. */
   readonly timeoutMs?: number;
@@ -69,56 +72,6 @@ export interface DemoOptions {
   /** Aborts the demo (the CLI wires SIGINT to it): the connector is stopped gracefully. */
   readonly signal?: AbortSignal;
 }
-
-export interface RegisteredConnectorView {
-  readonly id: string;
-  readonly name: string;
-  readonly active?: boolean;
-  readonly state: string | null;
-}
-
-export interface DemoResult {
-  /** SentinelOne holds exactly the expected IOCs and the run stopped cleanly. */
-  readonly ok: boolean;
-  readonly exitCode: 0 | 1;
-  /** Everything that made `ok` false, in words. */
-  readonly problems: readonly string[];
-  readonly feed: { readonly indicators: number; readonly steps: number; readonly byAction: Record<string, number> };
-  /** `stream_events_received_total` by SSE event name. */
-  readonly eventsReceived: Record<string, number>;
-  /** IOCs SentinelOne accepted, by type (the connector's `sentinelone_iocs_created_total`). */
-  readonly iocsCreated: Record<string, number>;
-  /** By type: created minus what SentinelOne still holds at the end (the simulator started empty). */
-  readonly iocsRemoved: Record<string, number>;
-  /** `affected` totals SentinelOne reported for the connector's deletes (`sentinelone_iocs_deleted_total`). */
-  readonly deletedReported: number;
-  readonly skipped: Record<string, number>;
-  readonly malformed: number;
-  readonly handlerErrors: number;
-  readonly deadLettered: number;
-  readonly requests: { readonly total: number; readonly byStatus: Record<string, number> };
-  readonly connector: RegisteredConnectorView | null;
-  readonly comparison: IocComparison;
-  readonly run: RunResult | null;
-  /** Until the connector had handled every event and its queue was empty. */
-  readonly handledMs: number;
-  readonly elapsedMs: number;
-  readonly logFile: string;
-  readonly workDir: string;
-}
-
-/**
- * Connector metric names the summary reads (src/metrics.ts; matched on the name's end, so
- * `CONNECTOR_METRICS_NAMESPACE` / `_SUBSYSTEM` prefixes do not matter).
- */
-export const CONNECTOR_METRICS = {
-  created: "sentinelone_iocs_created_total",
-  deleted: "sentinelone_iocs_deleted_total",
-  skipped: "indicators_skipped_total",
-  deadLettered: "sentinelone_iocs_dead_lettered_total",
-  handlerErrors: "stream_events_failed_total",
-  malformed: "stream_events_malformed_total",
-} as const;
 
 /** The connector env the demo uses: small batches and short intervals so a few thousand events take seconds. */
 export function demoEnv(openctiUrl: string, sentinelOneUrl: string, workDir: string): Record<string, string> {
@@ -203,24 +156,24 @@ function publishFeed(sim: OpenCtiSimulator, feed: DemoFeed, now: Date): string[]
   return feed.steps.map(publishStep);
 }
 
-/** Sum of a metric's values grouped by its first label (suffix match on the name). */
-export async function metricByLabel(registry: Registry, nameSuffix: string): Promise<Record<string, number>> {
+/** What the demo reads of a prom-client counter (its values, by label). */
+interface Counter<L extends string> {
+  get(): Promise<{ readonly values: readonly { value: number; labels: Partial<Record<L, string | number>> }[] }>;
+}
+
+/** A counter's values summed by one of its labels. */
+async function byLabel<L extends string>(counter: Counter<L>, label: L): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.name !== nameSuffix && !metric.name.endsWith(`_${nameSuffix}`)) continue;
-    for (const value of metric.values) {
-      const labels = Object.values(value.labels ?? {});
-      const key = labels.length > 0 ? labels.map(String).join("/") : "all";
-      out[key] = (out[key] ?? 0) + value.value;
-    }
+  for (const value of (await counter.get()).values) {
+    const key = String(value.labels[label] ?? "?");
+    out[key] = (out[key] ?? 0) + value.value;
   }
   return out;
 }
 
-export async function metricTotal(registry: Registry, nameSuffix: string): Promise<number | undefined> {
-  const values = await metricByLabel(registry, nameSuffix);
-  const entries = Object.values(values);
-  return entries.length === 0 ? undefined : entries.reduce((a, b) => a + b, 0);
+/** A counter's total over every label. */
+async function total<L extends string>(counter: Counter<L>): Promise<number> {
+  return (await counter.get()).values.reduce((sum, value) => sum + value.value, 0);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -242,6 +195,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   const feed = buildDemoFeed({ size: options.size ?? 3000, seed: options.seed });
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), "sentinelone-intel-demo-"));
+  const ownWorkDir = options.workDir === undefined;
+  let removedWorkDir = false;
   const logFile = join(workDir, "connector.log");
   const problems: string[] = [];
 
@@ -324,7 +279,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const result = await run.stop(problems.length === 0 ? "demo complete" : "demo ended");
     if (result.exitCode !== 0) problems.push(`the connector exited with code ${result.exitCode} (${result.reason})`);
-    const registry = run.metrics.registry;
+    // The run's own counters, through the connector's typed handles (a singleton of the run's container).
+    const s1 = run.container.resolve<SentinelOneMetrics>(S1_TOKENS.Metrics);
+    const sdk = run.metrics.sdk;
     const stats = sentinelOne.stats();
     const byStatus: Record<string, number> = {};
     for (const [status, n] of Object.entries(stats.byStatus)) byStatus[status] = n;
@@ -332,7 +289,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       | { id?: string; name?: string; active?: boolean; state?: string | null }
       | undefined;
 
-    const created = await metricByLabel(registry, CONNECTOR_METRICS.created);
+    const created = await byLabel(s1.iocsCreated, "type");
     const remaining: Record<string, number> = {};
     for (const ioc of sentinelOne.iocs()) remaining[ioc.type] = (remaining[ioc.type] ?? 0) + 1;
     const removed: Record<string, number> = {};
@@ -343,26 +300,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (!comparison.equal) {
       problems.push(`${comparison.missing.length} expected IOCs missing, ${comparison.unexpected.length} unexpected`);
     }
-    const received = await run.metrics.sdk.eventsReceived.get();
-    const eventsReceived: Record<string, number> = {};
-    for (const v of received.values) {
-      const key = String(v.labels.event ?? "?");
-      eventsReceived[key] = (eventsReceived[key] ?? 0) + v.value;
-    }
+    const eventsReceived = await byLabel(sdk.eventsReceived, "event");
     const ok = problems.length === 0;
+    if (ok && ownWorkDir && !options.keep) {
+      if (logStream) await new Promise<void>((resolve) => logStream?.end(resolve));
+      rmSync(workDir, { recursive: true, force: true });
+      removedWorkDir = true;
+    }
     return {
       ok,
       exitCode: ok ? 0 : 1,
       problems,
-      feed: { indicators: feed.indicators.length, steps: feed.steps.length, byAction: feedCounts(feed) },
+      feed: { indicators: feed.indicators.length, steps: feed.steps.length, events: feedEvents(feed) },
       eventsReceived,
       iocsCreated: created,
       iocsRemoved: removed,
-      deletedReported: (await metricTotal(registry, CONNECTOR_METRICS.deleted)) ?? 0,
-      skipped: await metricByLabel(registry, CONNECTOR_METRICS.skipped),
-      malformed: (await metricTotal(registry, CONNECTOR_METRICS.malformed)) ?? 0,
-      handlerErrors: (await metricTotal(registry, CONNECTOR_METRICS.handlerErrors)) ?? 0,
-      deadLettered: (await metricTotal(registry, CONNECTOR_METRICS.deadLettered)) ?? 0,
+      deletedReported: await total(s1.iocsDeleted),
+      skipped: await byLabel(s1.indicatorsSkipped, "reason"),
+      malformed: await total(sdk.eventsMalformed),
+      handlerErrors: await total(sdk.eventsFailed),
+      deadLettered: await total(s1.iocsDeadLettered),
       requests: { total: stats.requests, byStatus },
       connector: registered
         ? {
@@ -378,16 +335,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       elapsedMs: Date.now() - started,
       logFile,
       workDir,
+      removedWorkDir,
     };
   } finally {
     if (run) await run.stop("demo cleanup").catch(() => undefined);
     await opencti.stop().catch(() => undefined);
     await sentinelOne.stop().catch(() => undefined);
-    if (logStream) await new Promise<void>((resolve) => logStream!.end(resolve));
+    if (logStream && !logStream.closed) await new Promise<void>((resolve) => logStream?.end(resolve));
   }
 }
 
-export const DEMO_USAGE = `Usage: npm run demo [-- --size N] [--rate-limit RPM] [--quiet]
+export const DEMO_USAGE = `Usage: npm run demo [-- --size N] [--rate-limit RPM] [--quiet] [--keep]
 
 Runs the SentinelOne Intel connector against simulated OpenCTI and SentinelOne servers on loopback:
 a feed of N indicators (default 3000) of every kind, with updates, merges, revocations, deletions and a few
@@ -397,6 +355,7 @@ malformed events. Prints a summary and compares SentinelOne's IOCs with the expe
   --rate-limit RPM   SentinelOne allows RPM requests per minute, in bursts of RPM/10, and answers 429
                      beyond, as the console does (no Retry-After); default: no limit
   --quiet            no progress line, only the summary
+  --keep             keep the temporary folder with the connector log (kept anyway when the demo fails)
 `;
 
 /** The `npm run demo` command line; returns the exit code. */
@@ -404,8 +363,9 @@ export async function demoCli(argv: readonly string[], io: CliIo): Promise<numbe
   let size: number;
   let rateLimit: number | null;
   let quiet: boolean;
+  let keep: boolean;
   try {
-    const args = parseArgs(argv, { values: ["size", "rate-limit"], flags: ["quiet"] });
+    const args = parseArgs(argv, { values: ["size", "rate-limit"], flags: ["quiet", "keep"] });
     if (args.flags.has("help")) {
       io.out(DEMO_USAGE);
       return 0;
@@ -415,6 +375,7 @@ export async function demoCli(argv: readonly string[], io: CliIo): Promise<numbe
     rateLimit =
       args.values["rate-limit"] === undefined ? null : positiveInteger("rate-limit", args.values["rate-limit"], 1);
     quiet = args.flags.has("quiet");
+    keep = args.flags.has("keep");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`${error.message}\n\n${DEMO_USAGE}`);
@@ -441,6 +402,7 @@ export async function demoCli(argv: readonly string[], io: CliIo): Promise<numbe
       size,
       rateLimit,
       quiet,
+      keep,
       signal: abort.signal,
       output: io.progress ?? { write: io.out },
     });

@@ -1,5 +1,6 @@
 /** Locations shared by the tools. */
 import { fileURLToPath } from "node:url";
+import { configSearchDirs } from "@octi/connector-sdk";
 
 /** The connector package directory (this file is `src/tools/paths.ts` or `dist/tools/paths.js`). */
 export const PACKAGE_DIR: string = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/+$/, "");
@@ -9,5 +10,5 @@ export const PACKAGE_DIR: string = fileURLToPath(new URL("../..", import.meta.ur
  * current directory, then the package directory, then its `src/`.
  */
 export function runSearchDirs(cwd: string = process.cwd()): string[] {
-  return [cwd, PACKAGE_DIR, `${PACKAGE_DIR}/src`];
+  return configSearchDirs(PACKAGE_DIR, cwd);
 }

@@ -1,5 +1,5 @@
 /** The demo's end-of-run summary: plain-text tables, no colours (it must read the same in CI logs). */
-import type { DemoResult } from "./demo.js";
+import type { DemoResult } from "./demo-result.js";
 import { formatDuration } from "./progress.js";
 
 type Row = readonly [string, string | number];
@@ -42,11 +42,22 @@ export function renderSummary(result: DemoResult): string {
     `SentinelOne Intel demo: ${result.feed.indicators.toLocaleString("en-US")} indicators, ` +
       `${result.feed.steps.toLocaleString("en-US")} stream events, ${formatDuration(result.elapsedMs)}`,
   );
-  const steps = result.feed.byAction;
+  // Counted as the "Events received" table counts: by SSE event name.
+  const { byEvent, revocations, malformed } = result.feed.events;
+  const known = ["create", "update", "merge", "delete"];
+  const names = [
+    ...known,
+    ...Object.keys(byEvent)
+      .filter((e) => !known.includes(e))
+      .sort(),
+  ];
   out.push(
-    `Feed: ${["create", "update", "merge", "revoke", "delete", "malformed"]
-      .map((action) => `${steps[action] ?? 0} ${action}`)
-      .join(", ")}`,
+    `Feed: ${names
+      .filter((event) => (byEvent[event] ?? 0) > 0 || known.includes(event))
+      .map((event) => `${fmt(byEvent[event] ?? 0)} ${event}`)
+      .join(
+        ", ",
+      )}; of these, ${fmt(revocations)} updates revoke an indicator and ${fmt(malformed)} events are malformed`,
   );
   out.push("");
   if (result.connector) {
@@ -95,7 +106,11 @@ export function renderSummary(result: DemoResult): string {
     ]),
   );
   out.push("");
-  out.push(`Connector log: ${result.logFile}`);
+  out.push(
+    result.removedWorkDir
+      ? "Connector log: removed with the demo's temporary folder (npm run demo -- --keep keeps it)"
+      : `Connector log: ${result.logFile}`,
+  );
   out.push("");
   if (result.ok) {
     out.push(`RESULT: OK. SentinelOne holds exactly the ${c.expected.toLocaleString("en-US")} expected IOCs.`);

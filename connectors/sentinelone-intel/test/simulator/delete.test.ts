@@ -33,6 +33,21 @@ describe("DELETE (§5, §9.8)", () => {
     expect(sim.iocs()).toHaveLength(0);
   });
 
+  it("deletes up to 5,000 uuids in one request and refuses 5,001 with a validation error (§5.1 maxItems)", async () => {
+    const { api, sim } = await startSim();
+    const created = (await api.post({ filter: ACCOUNT_FILTER, data: ips(5001) })).json.data as { uuid: string }[];
+    const all = created.map((r) => r.uuid);
+    const tooMany = await api.del({ filter: { accountIds: [DEFAULT_ACCOUNT_ID], uuids: all } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json).toEqual({
+      errors: [{ code: 4000010, title: "Validation Error", detail: "filter: uuids: Longer than maximum length 5000." }],
+    });
+    expect(sim.iocCount()).toBe(5001);
+    const max = await api.del({ filter: { accountIds: [DEFAULT_ACCOUNT_ID], uuids: all.slice(0, 5000) } });
+    expect(max.json).toEqual({ data: { affected: 5000 }, errors: null });
+    expect(sim.iocs().map((r) => r.uuid)).toEqual([all[5000]]);
+  });
+
   it("requires a filter with at least one non-scope criterion", async () => {
     const { api, sim } = await startSim();
     await api.post({ filter: ACCOUNT_FILTER, data: ips(3) });

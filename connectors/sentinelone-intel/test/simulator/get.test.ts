@@ -127,8 +127,8 @@ describe("GET paging (§4, §9.7)", () => {
 });
 
 describe("GET filters (§4.1)", () => {
-  it("filters by value, type, externalId, batchId, uuids csv, source csv and name__contains", async () => {
-    const { api } = await startSim();
+  it("filters by value, type, externalId, batchId, uuids csv, source csv (when honoured) and name__contains", async () => {
+    const { api } = await startSim({ honourSourceOnGet: true });
     const a = (await api.post({ filter: ACCOUNT_FILTER, data: ips(3, { source: "alpha", name: "Alpha Feed" }) })).json
       .data;
     const b = (

@@ -51,6 +51,11 @@ describe("observability", () => {
     expect(sim.stats()).toEqual({
       requests: 4,
       byStatus: { 200: 3, 401: 1 },
+      byMethod: {
+        POST: { requests: 1, ok: 1, items: 3 },
+        GET: { requests: 2, ok: 1, items: 2 },
+        DELETE: { requests: 1, ok: 1, items: 1 },
+      },
       iocsCreated: 3,
       iocsUpdated: 0,
       iocsDeleted: 1,

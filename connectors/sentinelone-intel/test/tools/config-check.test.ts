@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OpenCtiSimulator } from "@octi/connector-sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
 import { configCheckCli, runConfigCheck } from "../../src/tools/config-check.js";
+import { PACKAGE_DIR } from "../../src/tools/paths.js";
 
 const OPENCTI_TOKEN = "octi-check-token-5c1e9d";
 const STREAM = "config-check-stream";
@@ -58,9 +59,9 @@ describe("config check", () => {
     expect(row(text, "sentinelone_intel.batch_flush_interval")).toBe(
       "sentinelone_intel.batch_flush_interval SENTINELONE_INTEL_BATCH_FLUSH_INTERVAL 250 default",
     );
-    expect(row(text, "opencti.token")).toMatch(/^opencti\.token OPENCTI_TOKEN \*+ env$/);
-    expect(row(text, "sentinelone_intel.api_key")).toMatch(
-      /^sentinelone_intel\.api_key SENTINELONE_INTEL_API_KEY \*+ env$/,
+    expect(row(text, "opencti.token")).toBe("opencti.token OPENCTI_TOKEN [REDACTED] env");
+    expect(row(text, "sentinelone_intel.api_key")).toBe(
+      "sentinelone_intel.api_key SENTINELONE_INTEL_API_KEY [REDACTED] env",
     );
     expect(text).not.toContain(OPENCTI_TOKEN);
     expect(text).not.toContain(DEFAULT_API_TOKEN);
@@ -86,7 +87,7 @@ describe("config check", () => {
     expect(result.problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^OPENCTI_URL \(config\.yml: opencti\.url\): is required/),
-        expect.stringMatching(/^CONNECTOR_ID .*ChangeMe/),
+        expect.stringMatching(/^CONNECTOR_ID \(environment variable\): .*ChangeMe/),
         expect.stringMatching(/^SENTINELONE_INTEL_API_URL .*http\(s\) URL/),
         expect.stringMatching(/^SENTINELONE_INTEL_BATCH_SIZE .*integer/),
       ]),
@@ -129,6 +130,45 @@ describe("config check", () => {
       /At least one of SENTINELONE_INTEL_ACCOUNT_ID, SENTINELONE_INTEL_SITE_ID or SENTINELONE_INTEL_GROUP_ID/,
     );
     expect(none.text).not.toContain(DEFAULT_API_TOKEN);
+  });
+
+  it("names the source of a bad value, warns about a misspelt variable, and gives one problem for one bad id", async () => {
+    const withYml = join(dir, "valid-yml");
+    mkdirSync(withYml);
+    writeFileSync(
+      join(withYml, "config.yml"),
+      `opencti:\n  url: 'http://127.0.0.1:1'\n  token: '${OPENCTI_TOKEN}'\nconnector:\n  id: '${randomUUID()}'\n` +
+        `  live_stream_id: '${STREAM}'\nsentinelone_intel:\n  api_url: 'http://127.0.0.1:2'\n  api_key: 'k-123456789'\n` +
+        "  account_id: 'ChangeMe'\n",
+    );
+    const result = await runConfigCheck({
+      env: {
+        OPENCTI_URL: "ChangeMe",
+        SENTINELONE_INTEL_ACOUNT_ID: "1000000000000000001",
+        SENTINELONE_INTEL_SITE_ID: "12ab",
+      },
+      searchDirs: [withYml],
+    });
+    expect(result.problems).toEqual([
+      "OPENCTI_URL (environment variable): is still the sample value 'ChangeMe': set a real value",
+      `sentinelone_intel.account_id (in ${join(withYml, "config.yml")}, env SENTINELONE_INTEL_ACCOUNT_ID): is still the sample value 'ChangeMe': set a real value`,
+      'SENTINELONE_INTEL_SITE_ID (environment variable): must be a SentinelOne id: a number (digits only; SentinelOne ids have 18 or 19 digits), got "12ab"',
+      "SENTINELONE_INTEL_ACCOUNT_ID and SENTINELONE_INTEL_SITE_ID cannot be used together: SentinelOne requests cannot carry both an account and a site. Keep one (SENTINELONE_INTEL_GROUP_ID may be combined with either).",
+    ]);
+    expect(result.text).toContain(
+      " - Environment variable SENTINELONE_INTEL_ACOUNT_ID is not a setting and is ignored (did you mean SENTINELONE_INTEL_ACCOUNT_ID?)",
+    );
+    expect(result.text).not.toContain("k-123456789");
+  });
+
+  it("the shipped config.yml.sample gives one problem per ChangeMe", async () => {
+    const sample = join(dir, "sample");
+    mkdirSync(sample);
+    writeFileSync(join(sample, "config.yml"), readFileSync(join(PACKAGE_DIR, "config.yml.sample")));
+    const result = await runConfigCheck({ env: {}, searchDirs: [sample] });
+    const changeMe = readFileSync(join(PACKAGE_DIR, "config.yml.sample"), "utf8").match(/^\s*[a-z_]+: 'ChangeMe'/gm);
+    expect(result.problems).toHaveLength(changeMe?.length ?? -1);
+    expect(result.problems.every((p) => p.includes("is still the sample value 'ChangeMe'"))).toBe(true);
   });
 
   describe("--connect", () => {
@@ -181,12 +221,37 @@ describe("config check", () => {
       const byName = Object.fromEntries(
         result.checks.map((c) => [c.name.split(" (")[0]!.replace(/ no-such-stream$/, ""), c]),
       );
-      expect(byName["OpenCTI platform"]?.ok).toBe(true);
-      expect(byName["OpenCTI token"]?.ok).toBe(true);
+      expect(byName["OpenCTI platform"]?.status).toBe("ok");
+      expect(byName["OpenCTI token"]?.status).toBe("ok");
       expect(byName["OpenCTI live stream"]?.detail).toMatch(/^failed: no live stream with this id/);
       expect(byName["SentinelOne API key and scope"]?.detail).toMatch(/^failed: .*HTTP 401/);
       expect(result.text).toContain("2 check(s) failed.");
       expect(result.text).not.toContain(wrongKey);
+    });
+
+    it("skips what cannot be checked, and hints at the API URL when SentinelOne answers 404", async () => {
+      const result = await runConfigCheck({
+        env: goodEnv({
+          OPENCTI_URL: "http://127.0.0.1:1",
+          SENTINELONE_INTEL_API_URL: `${sentinelOne.url}/web/api/v2.1`,
+        }),
+        searchDirs: [dir],
+        connect: true,
+        timeoutMs: 3000,
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.checks.map((c) => [c.status, c.detail.split(":")[0]])).toEqual([
+        ["failed", "failed"],
+        ["skipped", "skipped"],
+        ["skipped", "skipped"],
+        ["failed", "failed"],
+      ]);
+      expect(result.checks[1]?.detail).toBe("skipped: OpenCTI did not answer");
+      expect(result.checks[3]?.detail).toMatch(/HTTP 404/);
+      expect(result.checks[3]?.detail).toContain(
+        "SENTINELONE_INTEL_API_URL must be the console's base URL, it has a path (/web/api/v2.1): use the console's base URL without it",
+      );
+      expect(result.text).toContain("2 check(s) failed, 2 skipped.");
     });
 
     it("reports a refused OpenCTI token", async () => {
@@ -197,7 +262,11 @@ describe("config check", () => {
       });
       expect(result.exitCode).toBe(1);
       expect(result.checks.find((c) => c.name === "OpenCTI token")?.detail).toMatch(/^failed: /);
-      expect(result.checks.find((c) => c.name.startsWith("OpenCTI live stream"))?.detail).toMatch(/not checked/);
+      expect(result.checks.find((c) => c.name.startsWith("OpenCTI live stream"))).toMatchObject({
+        status: "skipped",
+        detail: "skipped: the token was refused",
+      });
+      expect(result.text).toContain("1 check(s) failed, 1 skipped.");
       expect(result.text).not.toContain("not-the-right-token");
     });
   });

@@ -32,9 +32,11 @@ describe("demo", () => {
     expect(result.comparison.actual).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(100);
 
-    // Every event reached the connector: one per feed step.
+    // Every event reached the connector: one per feed step, and the feed counts them as the table does.
     const received = Object.values(result.eventsReceived).reduce((a, b) => a + b, 0);
     expect(received).toBe(result.feed.steps);
+    expect(result.eventsReceived).toEqual(result.feed.events.byEvent);
+    expect(result.feed.events.malformed).toBe(3);
     expect(result.malformed).toBe(3);
     expect(result.handlerErrors).toBe(0);
     expect(result.deadLettered).toBe(0);
@@ -52,6 +54,12 @@ describe("demo", () => {
     expect(progress).toMatch(/^progress: events \d+\/\d+/m);
     const summary = renderSummary(result);
     expect(summary).toContain("RESULT: OK");
+    const byEvent = result.feed.events.byEvent;
+    expect(summary).toContain(
+      `Feed: ${byEvent.create} create, ${byEvent.update} update, ${byEvent.merge} merge, ${byEvent.delete} delete; of these, ${result.feed.events.revocations} updates revoke an indicator and 3 events are malformed`,
+    );
+    for (const [event, n] of Object.entries(byEvent))
+      expect(summary).toMatch(new RegExp(`^ ${event} +\\| +${n}$`, "m"));
     expect(summary).toMatch(/Events received \(by type\)/);
     expect(summary).toMatch(/IOCs created \(by SentinelOne type\)/);
     expect(summary).toMatch(/Indicators skipped \(by reason\)/);
@@ -60,6 +68,20 @@ describe("demo", () => {
     expect(existsSync(result.logFile)).toBe(true);
     expect(readFileSync(result.logFile, "utf8")).toMatch(/Connector registered/);
     expect(progress).not.toMatch(/"level"/);
+    expect(result.removedWorkDir).toBe(false); // a folder given by the caller is the caller's
+  });
+
+  it("removes its own temporary folder unless --keep, and says so", async () => {
+    const removed = await runDemo({ size: 30, quiet: true });
+    expect(removed.ok).toBe(true);
+    expect(removed.removedWorkDir).toBe(true);
+    expect(existsSync(removed.workDir)).toBe(false);
+    expect(renderSummary(removed)).toContain("Connector log: removed with the demo's temporary folder");
+    const kept = await runDemo({ size: 30, quiet: true, keep: true });
+    dirs.push(kept.workDir);
+    expect(kept.removedWorkDir).toBe(false);
+    expect(readFileSync(kept.logFile, "utf8")).toMatch(/Connector registered/);
+    expect(renderSummary(kept)).toContain(`Connector log: ${kept.logFile}`);
   });
 
   it("detects a SentinelOne state that differs from the expectation", async () => {

@@ -2,9 +2,18 @@
  * The hand-written deployment files (README tables, config.yml.sample, .env.sample, docker-compose.yml,
  * Dockerfile) against the config schema, so that they cannot drift from it.
  */
+
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildConfigSchema, type ConfigPropertySchema, envName, loadConfig } from "@octi/connector-sdk";
+import {
+  buildConfigSchema,
+  type ConfigPropertySchema,
+  createMetrics,
+  envName,
+  loadConfig,
+  startMetricsServer,
+} from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../../src/index.js";
 
@@ -87,21 +96,37 @@ describe("deployment files", () => {
     }
   });
 
-  it("docker-compose.yml sets every variable, restarts always, and is a valid configuration once ChangeMe is replaced", () => {
+  it("docker-compose.yml lists every variable, sets only what has no default, and is valid once ChangeMe is replaced", () => {
     const compose = file("docker-compose.yml");
     expect(compose).toMatch(/^\s+restart: always$/m);
+    expect(compose).toMatch(/^\s+healthcheck:$/m);
     const env: Record<string, string> = {};
-    const listed = new Set<string>();
+    const commented: Record<string, string> = {};
     for (const line of compose.split("\n")) {
       const entry = /^\s+(#\s*)?- ([A-Z0-9_]+)=(.*)$/.exec(line);
       if (!entry) continue;
-      listed.add(entry[2]!);
-      if (!entry[1]) env[entry[2]!] = entry[3]!;
+      if (entry[1]) commented[entry[2]!] ??= entry[3]!;
+      else env[entry[2]!] = entry[3]!;
     }
-    for (const s of settings) expect(listed, `${s.env} in docker-compose.yml`).toContain(s.env);
+    for (const s of settings) expect([...Object.keys(env), ...Object.keys(commented)], s.env).toContain(s.env);
     for (const s of settings.filter((x) => x.required)) expect(env[s.env], s.env).toBe("ChangeMe");
-    expect(env.SENTINELONE_INTEL_ACCOUNT_ID).toBe("ChangeMe");
-
+    // Set: the required values, the account id, the metrics server (health check), the dead-letter file's volume.
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        ...settings.filter((x) => x.required).map((x) => x.env),
+        "SENTINELONE_INTEL_ACCOUNT_ID",
+        "CONNECTOR_EXPOSE_METRICS",
+        "SENTINELONE_INTEL_DEAD_LETTER_PATH",
+      ].sort(),
+    );
+    expect(env.CONNECTOR_EXPOSE_METRICS).toBe("true");
+    // Commented out: the defaults, as they are.
+    for (const s of settings) {
+      const def = shown(s.prop);
+      if (def !== undefined && def !== "" && commented[s.env] !== undefined) {
+        expect(commented[s.env], `${s.env} in docker-compose.yml`).toBe(def);
+      }
+    }
     const real: Record<string, string> = {
       OPENCTI_URL: "https://opencti.example.com",
       OPENCTI_TOKEN: "token",
@@ -118,24 +143,60 @@ describe("deployment files", () => {
       searchDirs: [],
       crossFieldRules: plugin.crossFieldRules as never,
     });
-    // Every value the compose file sets explicitly is the default, except where it says otherwise.
-    for (const s of settings) {
-      if (filled[s.env] === undefined || filled[s.env] === "" || real[s.env] !== undefined) continue;
-      if (s.env === "SENTINELONE_INTEL_DEAD_LETTER_PATH") continue; // on the data volume
-      expect(String(shown(s.prop)), `${s.env} in docker-compose.yml`).toBe(filled[s.env]);
-    }
     expect(loaded.config).toBeDefined();
+    expect(loaded.warnings).toEqual([]);
   });
 
   it("the Dockerfile is multi-stage, runs as node, and starts dist/main.js", () => {
     const dockerfile = file("Dockerfile");
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-alpine$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:26-alpine$/m);
+    // Native modules (better-sqlite3) compile in both stages that run npm ci.
+    expect(dockerfile.match(/^RUN apk add --no-cache python3 make g\+\+$/gm)?.length).toBe(2);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "connectors\/sentinelone-intel\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/--omit=dev/);
     const ignore = readFileSync(fileURLToPath(new URL("../../../../.dockerignore", import.meta.url)), "utf8");
     for (const entry of ["**/node_modules", "**/dist", "**/.turbo", ".git"])
       expect(ignore.split("\n")).toContain(entry);
+    // The default dead-letter file name is kept out of the build context.
+    const deadLetter = String(schema.properties.sentinelone_intel?.properties.dead_letter_path?.default);
+    const patterns = ignore.split("\n").filter((l) => l.includes("dead-letter"));
+    const asRegExp = (glob: string) =>
+      new RegExp(
+        `^${glob
+          .replace(/^\*\*\//, "")
+          .replace(/\./g, "\\.")
+          .replace(/\*/g, ".*")}$`,
+      );
+    expect(patterns.some((p) => asRegExp(p).test(deadLetter))).toBe(true);
+  });
+
+  it("the image's HEALTHCHECK command passes against a live /health and fails when nothing listens", async () => {
+    const dockerfile = file("Dockerfile");
+    const json = /^HEALTHCHECK [^\n]*\\\n\s+CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(json).toBeDefined();
+    const [command, ...args] = JSON.parse(json!) as string[];
+    expect(command).toBe("node");
+    const metrics = createMetrics({ processMetrics: false });
+    const server = await startMetricsServer({ port: 0, metrics, health: () => ({ status: "ok" }) });
+    // Asynchronous: the server answering the probe lives in this process.
+    const probe = (port: number) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, args, { env: { ...process.env, CONNECTOR_METRICS_PORT: String(port) } });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString("utf8");
+        });
+        child.on("close", (status) => resolve({ status, stderr }));
+      });
+    try {
+      expect((await probe(server.port)).status).toBe(0);
+    } finally {
+      await server.close();
+    }
+    const refused = await probe(server.port);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("is CONNECTOR_EXPOSE_METRICS=true?");
   });
 });
