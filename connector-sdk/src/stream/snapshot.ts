@@ -9,6 +9,7 @@
  * or the heartbeat an idle stream sends (`<now>-0`). Reconnects resume inside the snapshot (the live-stream
  * client's resume logic), so a long snapshot survives a cut connection.
  */
+import { tlsFrom } from "../config/tls.js";
 import type { BaseConfig } from "../config/types.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
 import type { Logger } from "../logging/types.js";
@@ -205,12 +206,11 @@ export function snapshotOptionsFromConfig(
   deps: { readonly agents: HttpAgents; readonly logger: Logger; readonly signal?: AbortSignal },
 ): RecoverySnapshotOptions {
   const c = config.connector;
-  const sslVerify = config.opencti.ssl_verify;
   return {
     url: config.opencti.url,
     streamId: c.live_stream_id,
     token: config.opencti.token,
-    tls: typeof sslVerify === "string" ? { verify: true, caFile: sslVerify } : { verify: sslVerify },
+    tls: tlsFrom(config.opencti.ssl_verify),
     agents: deps.agents,
     logger: deps.logger,
     withInferences: c.live_stream_with_inferences,

@@ -45,19 +45,15 @@ describe("npm run reconcile (dry run)", () => {
   let out: string;
   let err: string;
 
-  /** A console user's request (the same API key): what an operator does behind the connector's back. */
-  async function console(method: "POST" | "DELETE", body: unknown): Promise<Record<string, unknown>> {
+  /** What the connector pushed while in sync (the same request it sends). */
+  async function post(data: readonly IocPayload[]): Promise<void> {
     const response = await fetch(`${s1Url}${IOCS}`, {
-      method,
+      method: "POST",
       headers: { authorization: `ApiToken ${DEFAULT_API_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ filter: { accountIds: [DEFAULT_ACCOUNT_ID] }, data }),
     });
     expect(response.status).toBe(200);
-    return (await response.json()) as Record<string, unknown>;
   }
-  const post = (data: readonly IocPayload[]) => console("POST", { filter: { accountIds: [DEFAULT_ACCOUNT_ID] }, data });
-  const remove = (uuids: readonly string[]) =>
-    console("DELETE", { filter: { accountIds: [DEFAULT_ACCOUNT_ID], uuids } });
   const uuidsOf = (externalId: string) =>
     s1
       .iocs()
@@ -118,21 +114,23 @@ describe("npm run reconcile (dry run)", () => {
     // What the connector pushed while in sync (gone's IOC included: its deletion never reached SentinelOne).
     await post([...live, gone].map(payload));
 
-    // Tampering: 5 removed, 7 orphans of our source, 4 duplicated, 3 given another validUntil, 6 of another source.
-    await remove(live.slice(0, 5).flatMap((i) => uuidsOf(i.id)));
-    await post(
+    // Behind the connector's back, in the console: 5 removed, 7 orphans of our source, 4 duplicated, 3 given another
+    // validUntil and 2 another name, 6 of another source (this console ignores `source` on GET: they are listed).
+    for (const i of live.slice(0, 5)) s1.console.remove({ externalId: i.id });
+    s1.console.add(
       Array.from({ length: 7 }, (_, i) => ({
         ...payload(live[10]!),
         value: `203.0.113.${i + 1}`,
         externalId: `indicator--${randomUUID()}`,
       })),
     );
-    await post(live.slice(10, 14).map(payload));
+    for (const i of live.slice(10, 14)) s1.console.duplicate({ externalId: i.id });
     const changed = live.slice(20, 23);
-    await remove(changed.flatMap((i) => uuidsOf(i.id)));
     const soon = new Date(Date.now() + 3 * 86_400_000).toISOString();
-    await post(changed.map((i) => ({ ...payload(i), validUntil: soon })));
-    await post(live.slice(30, 36).map((i) => ({ ...payload(i), source: "Another feed" })));
+    for (const i of changed) s1.console.edit({ externalId: i.id }, { validUntil: soon });
+    const renamed = live.slice(24, 26);
+    for (const i of renamed) s1.console.edit({ externalId: i.id }, { name: "renamed in the console" });
+    s1.console.add(live.slice(30, 36).map((i) => ({ ...payload(i), source: "Another feed" })));
 
     const before = JSON.stringify(s1.iocs());
     const requestsBefore = s1.requests.length;
@@ -149,14 +147,17 @@ describe("npm run reconcile (dry run)", () => {
     expect(report.counts).toMatchObject({
       indicators: 50,
       expectedIocs: 50,
-      inSync: 42,
+      inSync: 40,
       missing: 5,
       orphans: 8,
       duplicates: 4,
-      stale: 3,
-      staleByField: { validUntil: 3, name: 0, description: 0, score: 0, labels: 0 },
+      stale: 5,
+      staleByField: { validUntil: 3, name: 2, description: 0, score: 0, labels: 0 },
+      otherSources: 6,
     });
-    expect(report.samples.stale.map((s) => s.externalId).sort()).toEqual(changed.map((i) => i.id).sort());
+    expect(report.samples.stale.map((s) => s.externalId).sort()).toEqual(
+      [...changed, ...renamed].map((i) => i.id).sort(),
+    );
     expect(report.samples.orphanUuids).toEqual(expect.arrayContaining(uuidsOf(gone.id)));
 
     // A dry run: SentinelOne is exactly as before, and only GETs were sent.
