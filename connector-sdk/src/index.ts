@@ -10,6 +10,8 @@ export * from "./logging/index.js";
 export * from "./metrics/index.js";
 export * from "./opencti/index.js";
 export * from "./runtime/index.js";
+export * from "./sink/index.js";
 export * from "./state/index.js";
 export * from "./stix-pattern/index.js";
 export * from "./stream/index.js";
+export * from "./target-index/index.js";

@@ -56,10 +56,11 @@ export const configSchema: NamespaceSchema = {
     },
     batch_size: {
       type: "integer",
-      default: 500,
+      default: 2000,
       minimum: 1,
       maximum: 5000,
-      description: "Most IOCs sent in one create request.",
+      description:
+        "Most IOCs sent in one create request (deletes carry up to 5,000 IOC uuids each, SentinelOne's maximum). SentinelOne allows about 30 requests per minute: large batches keep up with OpenCTI's churn.",
     },
     batch_flush_interval: {
       type: "integer",
@@ -70,9 +71,30 @@ export const configSchema: NamespaceSchema = {
     },
     max_pending_iocs: {
       type: "integer",
-      default: 4000,
+      default: 20000,
       minimum: 1,
-      description: "IOCs queued for SentinelOne before the connector stops reading the stream (back-pressure).",
+      description:
+        "Indicators with changes queued for SentinelOne before the connector stops reading the stream (back-pressure). Changes to one indicator waiting in the queue collapse to its last state.",
+    },
+    requests_per_minute: {
+      type: "integer",
+      default: 0,
+      minimum: 0,
+      description:
+        "Requests per minute the connector allows itself towards SentinelOne (30 is SentinelOne's documented Threat Intelligence limit). 0 sends as fast as SentinelOne answers and waits when it answers 429.",
+    },
+    skip_score_only_updates: {
+      type: "boolean",
+      default: false,
+      description:
+        "Ignore OpenCTI updates that change nothing but the indicator's score. Score decay rewrites every live indicator's score several times: each change costs a replace (a share of a batched delete and of a batched create). With true, SentinelOne's originalRiskScore keeps the score of the last other change (it is corrected at the next change of another field).",
+    },
+    data_dir: {
+      type: "string",
+      default: "data",
+      minLength: 1,
+      description:
+        "Directory of the connector's durable state: the index of the IOCs it holds in SentinelOne (uuids and what was pushed per indicator). Keep it on a volume; if it is lost, it is rebuilt from SentinelOne by a full listing (about 2 seconds per 1,000 IOCs at 30 requests per minute).",
     },
     request_timeout: {
       type: "number",
@@ -118,6 +140,9 @@ export interface SentinelOneIntelSettings {
   readonly batch_size: number;
   readonly batch_flush_interval: number;
   readonly max_pending_iocs: number;
+  readonly requests_per_minute: number;
+  readonly skip_score_only_updates: boolean;
+  readonly data_dir: string;
   readonly request_timeout: number;
   readonly retry_max_delay: number;
   readonly dead_letter_path: string;

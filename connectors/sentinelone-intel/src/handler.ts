@@ -1,22 +1,20 @@
 /**
- * The stream handler: turns each OpenCTI event into SentinelOne operations, in stream order.
+ * The stream handler: turns each OpenCTI event into the state each touched indicator should reach in SentinelOne
+ * (its IOCs, or none), in stream order. The push queue compares that state with what SentinelOne holds (the target
+ * index) and sends only the difference, in batches: deletes by uuid, creates.
  *
- * | SSE event | operations                                                                                      |
+ * | SSE event | state                                                                                           |
  * |-----------|-------------------------------------------------------------------------------------------------|
- * | `create`  | create the indicator's IOCs (skipped with a logged, counted reason when it does not map)         |
- * | `update`  | nothing when no field that reaches SentinelOne changed; otherwise replace (delete by externalId,  |
- * |           | then create), or only delete when the indicator is now revoked / expired / no longer mappable    |
- * | `delete`  | delete by externalId                                                                            |
- * | `merge`   | replace the merged target (as an update), delete every merged-away source in `context.sources`   |
+ * | `create`  | the indicator's IOCs (nothing when it does not map: skipped with a logged, counted reason)       |
+ * | `update`  | nothing when no field that reaches SentinelOne changed (or only the score, with                  |
+ * |           | `skip_score_only_updates`); otherwise its IOCs, or none when it is now revoked / expired / unmappable |
+ * | `delete`  | none                                                                                            |
+ * | `merge`   | the merged target as an update; none for every merged-away source in `context.sources`           |
  *
  * The SSE event name is the action (an update that makes an indicator leave the stream's filters arrives as
- * `delete`, one that makes it enter as `create`). An event is acknowledged when every operation it caused has
- * succeeded or was dead-lettered (`context.defer()`); a bad event is logged with its id and skipped, never thrown.
- *
- * Requests are scarce (SentinelOne allows about 30 per minute on Threat Intelligence), so no request is made for
- * an indicator that cannot have IOCs in SentinelOne: an update whose new version does not map while the fields
- * deciding that (pattern, pattern_type, revoked, valid_until) did not change, and a genuine delete of an indicator
- * that never mapped or was revoked. A create replayed after a restart is sent again (at-least-once delivery).
+ * `delete`, one that makes it enter as `create`). An event is acknowledged when every indicator it touched reached
+ * its state (or was dead-lettered) (`context.defer()`); a bad event is logged with its id and skipped, never thrown.
+ * A create replayed after a restart sends nothing when SentinelOne already holds the same IOC (the index).
  */
 import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
 import { TOKENS } from "@octi/connector-sdk";
@@ -25,16 +23,22 @@ import { SKIP_REASONS, type SkipReason } from "./mapping/classify.js";
 import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
 import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "./metrics.js";
-import type { QueueOp } from "./sentinelone/push-queue.js";
+import { fingerprintIoc } from "./sentinelone/fingerprint.js";
+import type { IocChange } from "./sentinelone/push-queue.js";
+import type { IocPayload } from "./sentinelone/types.js";
 import type { SentinelOneSettings } from "./settings.js";
 import { S1_TOKENS } from "./tokens.js";
 
 /** What the handler needs from the push queue (tests substitute fakes). */
 export interface OperationQueue {
-  enqueue(ops: readonly QueueOp[], eventId: string, done: () => void): Promise<void>;
+  start?(): void;
+  enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void>;
   drain(deadline: number): Promise<void>;
   stop(): void;
 }
+
+/** Fields whose change alone is a score-only update (`skip_score_only_updates`). */
+const SCORE_FIELDS: ReadonlySet<string> = new Set(["score", "x_opencti_score"]);
 
 /** Top-level indicator fields that reach SentinelOne (`score` stands for the OpenCTI extension's score). */
 const RELEVANT_FIELDS: ReadonlySet<string> = new Set([
@@ -97,14 +101,17 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
   constructor(
     @inject(S1_TOKENS.PushQueue) private readonly queue: OperationQueue,
     @inject(S1_TOKENS.Settings)
-    private readonly settings: Pick<SentinelOneSettings, "source" | "apiUrl" | "scope" | "deadLetterPath">,
+    private readonly settings: Pick<
+      SentinelOneSettings,
+      "source" | "apiUrl" | "scope" | "deadLetterPath" | "skipScoreOnlyUpdates" | "indexPath"
+    >,
     @inject(S1_TOKENS.Metrics) private readonly metrics: SentinelOneMetrics,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(S1_TOKENS.Clock) private readonly now: () => number,
   ) {}
 
   async start(): Promise<void> {
-    const { apiUrl, scope, source, deadLetterPath } = this.settings;
+    const { apiUrl, scope, source, deadLetterPath, indexPath, skipScoreOnlyUpdates } = this.settings;
     this.logger.info("Pushing OpenCTI indicators to SentinelOne", {
       api_url: apiUrl,
       account_id: scope.accountId,
@@ -112,12 +119,15 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
       group_id: scope.groupId,
       source,
       dead_letter_path: deadLetterPath,
+      index_path: indexPath,
+      skip_score_only_updates: skipScoreOnlyUpdates,
     });
+    this.queue.start?.();
   }
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {
     if (event.data?.type !== "indicator") return; // not ours: acknowledged at once
-    let ops: QueueOp[];
+    let ops: IocChange[];
     try {
       ops = this.plan(event);
     } catch (error) {
@@ -152,8 +162,8 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
     this.queue.stop();
   }
 
-  /** The operations for one event, in order. */
-  plan(event: StreamEvent): QueueOp[] {
+  /** The state each indicator the event touches should reach, in order. */
+  plan(event: StreamEvent): IocChange[] {
     const indicator = event.data;
     switch (event.event) {
       case "create": {
@@ -162,7 +172,7 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
           this.skipped(event, indicator, mapping);
           return [];
         }
-        return [{ kind: "create", iocs: mapping.payloads }];
+        return [wanted(indicator.id, mapping.payloads)];
       }
       case "update":
         return this.replace(event, indicator);
@@ -179,7 +189,7 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
             return [];
           }
         }
-        return [{ kind: "delete", externalId: indicator.id }];
+        return [wanted(indicator.id, [])];
       }
       case "merge": {
         const ops = this.replace(event, indicator);
@@ -188,7 +198,7 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
           if (source.type !== "indicator" || source.id === indicator.id) continue;
           const mapping = this.map(source);
           if (mapping.kind === "skip" && NEVER_PUSHED.has(mapping.reason)) continue;
-          ops.push({ kind: "delete", externalId: source.id });
+          ops.push(wanted(source.id, []));
         }
         return ops;
       }
@@ -198,11 +208,18 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
     }
   }
 
-  /** Update semantics: nothing, delete, or delete-then-create. */
-  private replace(event: StreamEvent, indicator: StixObject): QueueOp[] {
+  /** Update semantics: nothing, no IOCs, or the new IOCs. */
+  private replace(event: StreamEvent, indicator: StixObject): IocChange[] {
     const changed = changedFields(event.context);
     if (changed !== "unknown" && changed.size === 0) {
       this.logger.debug("Indicator update changes nothing SentinelOne holds", {
+        event_id: event.id,
+        indicator_id: indicator.id,
+      });
+      return [];
+    }
+    if (this.settings.skipScoreOnlyUpdates && changed !== "unknown" && [...changed].every((f) => SCORE_FIELDS.has(f))) {
+      this.logger.debug("Score-only indicator update skipped (skip_score_only_updates)", {
         event_id: event.id,
         indicator_id: indicator.id,
       });
@@ -222,12 +239,9 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
         return [];
       }
       this.skipped(event, indicator, mapping);
-      return [{ kind: "delete", externalId: indicator.id }];
+      return [wanted(indicator.id, [])];
     }
-    return [
-      { kind: "delete", externalId: indicator.id },
-      { kind: "create", iocs: mapping.payloads },
-    ];
+    return [wanted(indicator.id, mapping.payloads)];
   }
 
   private map(indicator: StixObject): IndicatorMapping {
@@ -244,4 +258,9 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
       detail: mapping.detail,
     });
   }
+}
+
+/** The state an indicator should reach: these IOCs (none: deleted). */
+function wanted(indicatorId: string, iocs: readonly IocPayload[]): IocChange {
+  return { key: indicatorId, items: iocs.map((payload) => ({ payload, fingerprint: fingerprintIoc(payload) })) };
 }

@@ -75,17 +75,21 @@ export { PATTERN_TABLE } from "./mapping/pattern-table.js";
 export { EMPTY_FILE_HASHES } from "./mapping/validators.js";
 export { SentinelOneMetrics } from "./metrics.js";
 export {
+  createdUuids,
   createFilter,
   deleteFilter,
   type IocPage,
   type ListIocsQuery,
   lookupScope,
+  MAX_DELETE_UUIDS,
   type SentinelOneApi,
   SentinelOneClient,
 } from "./sentinelone/client.js";
 export { DeadLetterFile, type DeadLetterRecord, type DeadLetterSink } from "./sentinelone/dead-letter.js";
 export { SentinelOneApiError, type SentinelOneErrorKind } from "./sentinelone/errors.js";
-export { PushQueue, type PushQueueOptions, type QueueOp } from "./sentinelone/push-queue.js";
+export { fingerprintIoc } from "./sentinelone/fingerprint.js";
+export { type IocChange, PushQueue, type PushQueueOptions } from "./sentinelone/push-queue.js";
+export { SentinelOneTarget } from "./sentinelone/target.js";
 export type { IocPayload, IocRecord, IocScope, IocType } from "./sentinelone/types.js";
 export { resolveSettings, type SentinelOneSettings } from "./settings.js";
 export { S1_TOKENS } from "./tokens.js";

@@ -1,4 +1,5 @@
 /** The `sentinelone_intel` namespace turned into what the services use (units converted, ids normalised). */
+import { join } from "node:path";
 import type { TlsSettings } from "@octi/connector-sdk";
 import { type SentinelOneIntelSettings, scopeId, stripTokenPrefix } from "./config-schema.js";
 import type { IocScope } from "./sentinelone/types.js";
@@ -19,7 +20,17 @@ export interface SentinelOneSettings {
   readonly retryMaxDelayMs: number;
   readonly deadLetterPath: string;
   readonly tls: TlsSettings;
+  /** Requests per minute towards SentinelOne (0: not paced). */
+  readonly requestsPerMinute: number;
+  readonly skipScoreOnlyUpdates: boolean;
+  /** The target index file (`<data_dir>/sentinelone-intel-index.sqlite`). */
+  readonly indexPath: string;
+  /** Subtracted from the index checkpoint for incremental listings (clock skew with SentinelOne). */
+  readonly listingMarginMs: number;
 }
+
+/** Clock skew allowed between the connector and SentinelOne when reading IOCs changed since a time. */
+export const LISTING_MARGIN_MS = 5 * 60_000;
 
 /** Default first retry delay (not configurable: `retry_max_delay` bounds the growth). */
 export const DEFAULT_RETRY_BASE_MS = 1000;
@@ -46,5 +57,9 @@ export function resolveSettings(ns: SentinelOneIntelSettings): SentinelOneSettin
     retryMaxDelayMs: Math.round(ns.retry_max_delay * 1000),
     deadLetterPath: ns.dead_letter_path,
     tls: caFile ? { verify: ns.ssl_verify, caFile } : { verify: ns.ssl_verify },
+    requestsPerMinute: ns.requests_per_minute,
+    skipScoreOnlyUpdates: ns.skip_score_only_updates,
+    indexPath: join(ns.data_dir.trim(), "sentinelone-intel-index.sqlite"),
+    listingMarginMs: LISTING_MARGIN_MS,
   };
 }

@@ -20,6 +20,9 @@ const BASE: SentinelOneIntelSettings = {
   retry_max_delay: 300,
   dead_letter_path: "sentinelone-intel-dead-letter.jsonl",
   ssl_verify: true,
+  requests_per_minute: 0,
+  skip_score_only_updates: false,
+  data_dir: "data",
 };
 
 const config = (ns: Partial<SentinelOneIntelSettings>) =>
@@ -36,12 +39,15 @@ describe("schema", () => {
         "batch_flush_interval",
         "batch_size",
         "ca_file",
+        "data_dir",
         "dead_letter_path",
         "group_id",
         "max_pending_iocs",
         "request_timeout",
+        "requests_per_minute",
         "retry_max_delay",
         "site_id",
+        "skip_score_only_updates",
         "source",
         "ssl_verify",
       ].sort(),
@@ -53,9 +59,12 @@ describe("schema", () => {
       "x-yaml-aliases": ["url"],
     });
     expect(p.api_key?.writeOnly).toBe(true);
-    expect(p.batch_size).toMatchObject({ default: 500, minimum: 1, maximum: 5000 });
+    expect(p.batch_size).toMatchObject({ default: 2000, minimum: 1, maximum: 5000 });
     expect(p.batch_flush_interval?.default).toBe(250);
-    expect(p.max_pending_iocs?.default).toBe(4000);
+    expect(p.max_pending_iocs?.default).toBe(20000);
+    expect(p.requests_per_minute).toMatchObject({ default: 0, minimum: 0 });
+    expect(p.skip_score_only_updates?.default).toBe(false);
+    expect(p.data_dir?.default).toBe("data");
     expect(p.request_timeout?.default).toBe(30);
     expect(p.retry_max_delay?.default).toBe(300);
     expect(p.source?.default).toBe("OpenCTI");

@@ -2,7 +2,8 @@
 import type { EventContext, StixObject, StreamEvent } from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
 import { changedFields, type OperationQueue, SentinelOneIntelHandler } from "../src/handler.js";
-import type { QueueOp } from "../src/sentinelone/push-queue.js";
+import { fingerprintIoc } from "../src/sentinelone/fingerprint.js";
+import type { IocChange } from "../src/sentinelone/push-queue.js";
 import { FakeLogger, fakeMetrics } from "./helpers/fakes.js";
 import { indicator, OPENCTI_EXT } from "./helpers/indicators.js";
 
@@ -10,10 +11,10 @@ const GOOD = "[ipv4-addr:value = '203.0.113.7']";
 const YARA = "rule x { condition: true }";
 
 class RecordingQueue implements OperationQueue {
-  readonly calls: { ops: readonly QueueOp[]; eventId: string; done: () => void }[] = [];
+  readonly calls: { ops: readonly IocChange[]; eventId: string; done: () => void }[] = [];
   drained: number | undefined;
   stopped = false;
-  async enqueue(ops: readonly QueueOp[], eventId: string, done: () => void): Promise<void> {
+  async enqueue(ops: readonly IocChange[], eventId: string, done: () => void): Promise<void> {
     this.calls.push({ ops, eventId, done });
   }
   async drain(deadline: number): Promise<void> {
@@ -24,7 +25,7 @@ class RecordingQueue implements OperationQueue {
   }
 }
 
-function setup() {
+function setup(options: { skipScoreOnlyUpdates?: boolean } = {}) {
   const queue = new RecordingQueue();
   const logger = new FakeLogger();
   const { fake: metrics, metrics: s1metrics } = fakeMetrics();
@@ -33,6 +34,8 @@ function setup() {
     apiUrl: "https://s1.example",
     scope: { siteId: "2" },
     deadLetterPath: "dl.jsonl",
+    indexPath: "data/index.sqlite",
+    skipScoreOnlyUpdates: options.skipScoreOnlyUpdates ?? false,
   };
   const handler = new SentinelOneIntelHandler(queue, settings, s1metrics, logger, () =>
     Date.parse("2025-01-01T00:00:00Z"),
@@ -65,10 +68,11 @@ function setup() {
   return { handler, queue, logger, metrics, run, ops };
 }
 
-function describeOp(op: QueueOp): string {
-  return op.kind === "create"
-    ? `create:${op.iocs.map((i) => `${i.type}=${i.value}`).join(",")}`
-    : `delete:${op.externalId}`;
+/** `delete:<id>` for "no IOCs any more", `iocs:<type>=<value>,…` for the IOCs an indicator should have. */
+function describeOp(op: IocChange): string {
+  return op.items.length === 0
+    ? `delete:${op.key}`
+    : `iocs:${op.items.map((i) => `${i.payload.type}=${i.payload.value}`).join(",")}`;
 }
 
 const patch = (...paths: string[]) => ({
@@ -81,14 +85,16 @@ describe("create", () => {
     const { run, queue, ops } = setup();
     const data = indicator(GOOD);
     const { event, deferred, acks } = await run("create", data);
-    expect(ops()).toEqual(["create:IPV4=203.0.113.7"]);
+    expect(ops()).toEqual(["iocs:IPV4=203.0.113.7"]);
     expect(queue.calls[0]?.eventId).toBe(event.id);
     expect(deferred).toBe(true);
     expect(acks).toEqual([]);
     queue.calls[0]?.done();
     expect(acks).toEqual([1]);
-    const create = queue.calls[0]?.ops[0];
-    expect(create?.kind === "create" && create.iocs[0]?.externalId).toBe(data.id);
+    const change = queue.calls[0]?.ops[0];
+    expect(change?.key).toBe(data.id);
+    expect(change?.items[0]?.payload.externalId).toBe(data.id);
+    expect(change?.items[0]?.fingerprint).toBe(fingerprintIoc(change!.items[0]!.payload));
   });
 
   it("ignores non-indicators at once", async () => {
@@ -140,14 +146,33 @@ describe("update", () => {
     const { run, ops } = setup();
     const data = indicator(GOOD);
     await run("update", data, patch(path));
-    expect(ops()).toEqual([`delete:${data.id}`, "create:IPV4=203.0.113.7"]);
+    expect(ops()).toEqual(["iocs:IPV4=203.0.113.7"]);
+  });
+
+  it.each([
+    ["score in the OpenCTI extension", `/extensions/${OPENCTI_EXT}/score`],
+    ["x_opencti_score", "/x_opencti_score"],
+  ])("with skip_score_only_updates, sends nothing when only the %s changed", async (_name, path) => {
+    const { run, queue, logger } = setup({ skipScoreOnlyUpdates: true });
+    const { deferred } = await run("update", indicator(GOOD), patch(path));
+    expect(queue.calls).toEqual([]);
+    expect(deferred).toBe(false);
+    expect(logger.at("debug").map((l) => l.message)).toContain(
+      "Score-only indicator update skipped (skip_score_only_updates)",
+    );
+  });
+
+  it("with skip_score_only_updates, still replaces when the score changed with another field", async () => {
+    const { run, ops } = setup({ skipScoreOnlyUpdates: true });
+    await run("update", indicator(GOOD), patch(`/extensions/${OPENCTI_EXT}/score`, "/valid_until"));
+    expect(ops()).toEqual(["iocs:IPV4=203.0.113.7"]);
   });
 
   it("replaces when there is no usable patch", async () => {
     const { run, ops } = setup();
     const data = indicator(GOOD);
     await run("update", data);
-    expect(ops()).toEqual([`delete:${data.id}`, "create:IPV4=203.0.113.7"]);
+    expect(ops()).toEqual(["iocs:IPV4=203.0.113.7"]);
   });
 
   it.each([
@@ -226,7 +251,7 @@ describe("merge", () => {
       ...patch("/labels/1"),
       sources: [mappable, yara, { id: "malware--x", type: "malware" }],
     });
-    expect(ops()).toEqual([`delete:${target.id}`, "create:IPV4=203.0.113.7", `delete:${mappable.id}`]);
+    expect(ops()).toEqual(["iocs:IPV4=203.0.113.7", `delete:${mappable.id}`]);
   });
 
   it("deletes the sources even when the target needs nothing", async () => {

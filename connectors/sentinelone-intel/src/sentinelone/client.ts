@@ -8,8 +8,9 @@
  * - Proxies and TLS come from the SDK's `HttpAgents` (HTTPS_PROXY / NO_PROXY, ssl_verify, ca_file); axios' own
  *   proxy handling is off (`proxy: false`) so that the agent decides.
  * - Every answer is read as text and parsed here: SentinelOne's nginx answers 429 with an HTML page. The one
- *   exception is a successful create: its answer echoes every created record (about 0.5 MB per 500 IOCs) and
- *   nothing in it is used, so it is only checked to be JSON, never decoded or parsed (about 9 % of the
+ *   exception is a successful create: its answer echoes every created record (about 0.5 MB per 500 IOCs), of
+ *   which only each record's `uuid` and `externalId` are used (the target index). They are found by scanning the
+ *   bytes (`scanCreated`), never by decoding and parsing the whole answer (parsing was about 9 % of the
  *   connector's CPU in a backfill profile, docs/benchmarks.md).
  * - Bodies are serialised once, here; axios' default request transform (which re-parses a string) is off.
  */
@@ -32,13 +33,20 @@ import type { IocPayload, IocRecord, IocScope, IocType } from "./types.js";
 
 export const API_PREFIX = "/web/api/v2.1";
 export const IOCS_PATH = "/threat-intelligence/iocs";
+/** The delete filter's `uuids` maxItems (spec §5). */
+export const MAX_DELETE_UUIDS = 5000;
 
 /** What the push queue and the `--connect` check need from SentinelOne (tests substitute fakes). */
 export interface SentinelOneApi {
-  /** POST one batch; resolves once SentinelOne accepted all of it (2xx), rejects with a `SentinelOneApiError`. */
-  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<void>;
+  /**
+   * POST one batch; resolves once SentinelOne accepted all of it (2xx) with the uuid of each IOC in request order
+   * (`undefined` where the answer does not say), rejects with a `SentinelOneApiError`.
+   */
+  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<(string | undefined)[]>;
   /** DELETE every IOC of our source with this externalId in our scope; returns `affected`. */
   deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number>;
+  /** DELETE IOCs by uuid (at most `MAX_DELETE_UUIDS`) in our scope and source; returns `affected`. */
+  deleteByUuids(uuids: readonly string[], signal?: AbortSignal): Promise<number>;
   /** GET one page. */
   listIocs(query: ListIocsQuery, signal?: AbortSignal): Promise<IocPage>;
 }
@@ -52,6 +60,8 @@ export interface ListIocsQuery {
   /** 1..1000 (SentinelOne's default is 10). */
   readonly limit?: number;
   readonly cursor?: string;
+  /** `updatedAt__gte`: records created or changed since (ISO-8601). */
+  readonly updatedSince?: string;
 }
 
 export interface IocPage {
@@ -125,9 +135,18 @@ export class SentinelOneClient implements SentinelOneApi {
     });
   }
 
-  async createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<void> {
+  async createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<(string | undefined)[]> {
     const body = { filter: createFilter(this.settings.scope), data: iocs };
-    await this.request("POST", IOCS_PATH, { data: body, signal, ignoreSuccessBody: true });
+    const answer = await this.request("POST", IOCS_PATH, { data: body, signal, rawSuccessBody: true });
+    return Buffer.isBuffer(answer) ? createdUuids(answer, iocs) : iocs.map(() => undefined);
+  }
+
+  async deleteByUuids(uuids: readonly string[], signal?: AbortSignal): Promise<number> {
+    if (uuids.length > MAX_DELETE_UUIDS) throw new RangeError(`at most ${MAX_DELETE_UUIDS} uuids per delete`);
+    const filter = { uuids, source: [this.settings.source], ...lookupScope(this.settings.scope) };
+    const parsed = await this.request("DELETE", IOCS_PATH, { data: { filter }, signal });
+    const affected = (parsed as { data?: { affected?: unknown } } | undefined)?.data?.affected;
+    return typeof affected === "number" ? affected : 0;
   }
 
   async deleteByExternalId(externalId: string, signal?: AbortSignal): Promise<number> {
@@ -149,6 +168,7 @@ export class SentinelOneClient implements SentinelOneApi {
     if (query.type !== undefined) params.type = query.type;
     if (query.limit !== undefined) params.limit = String(query.limit);
     if (query.cursor !== undefined) params.cursor = query.cursor;
+    if (query.updatedSince !== undefined) params.updatedAt__gte = query.updatedSince;
     const parsed = (await this.request("GET", IOCS_PATH, { params, signal })) as
       | { data?: unknown; pagination?: { nextCursor?: unknown; totalItems?: unknown } }
       | undefined;
@@ -189,14 +209,14 @@ export class SentinelOneClient implements SentinelOneApi {
   private async request(
     method: "GET" | "POST" | "DELETE",
     path: string,
-    options: { data?: unknown; params?: Record<string, string>; signal?: AbortSignal; ignoreSuccessBody?: boolean },
+    options: { data?: unknown; params?: Record<string, string>; signal?: AbortSignal; rawSuccessBody?: boolean },
   ): Promise<unknown> {
     let response: AxiosResponse<string | Buffer>;
     try {
       response = await this.http.request<string | Buffer>({
         method,
         url: path,
-        ...(options.ignoreSuccessBody ? { responseType: "arraybuffer" as const } : {}),
+        ...(options.rawSuccessBody ? { responseType: "arraybuffer" as const } : {}),
         ...(options.data !== undefined ? { data: JSON.stringify(options.data) } : {}),
         ...(options.params ? { params: options.params } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -207,7 +227,7 @@ export class SentinelOneClient implements SentinelOneApi {
     const status = response.status;
     this.metrics.requests.inc({ method, status: String(status) });
     const success = status >= 200 && status < 300;
-    if (success && options.ignoreSuccessBody && looksLikeJson(response.data)) return undefined;
+    if (success && options.rawSuccessBody && looksLikeJson(response.data)) return response.data;
     const text = Buffer.isBuffer(response.data) ? response.data.toString("utf8") : response.data;
     const body = parseJson(text);
     if (success) {
@@ -263,6 +283,65 @@ export class SentinelOneClient implements SentinelOneApi {
     const key = this.settings.apiKey;
     return key.length >= 4 ? text.split(key).join("[REDACTED]") : text;
   }
+}
+
+/**
+ * The uuid of each created IOC, in request order, read from a create answer without parsing it: the echoed
+ * records are in request order and each has one `"uuid"` and one `"externalId"` key (inside a JSON string a quote
+ * is escaped, so the byte pattern `"uuid"` is always a key). When the count or the externalIds do not line up
+ * with the request, the answer is parsed and records are matched by externalId, type and value; anything still
+ * unmatched is `undefined` (the sink then settles by listing).
+ */
+export function createdUuids(answer: Buffer, iocs: readonly IocPayload[]): (string | undefined)[] {
+  const uuids = scanStrings(answer, "uuid");
+  const externalIds = scanStrings(answer, "externalId");
+  if (
+    uuids.length === iocs.length &&
+    externalIds.length === iocs.length &&
+    iocs.every((ioc, i) => externalIds[i] === ioc.externalId && uuids[i] !== undefined)
+  ) {
+    return uuids;
+  }
+  const body = parseJson(answer.toString("utf8"));
+  const data = body && typeof body === "object" && "data" in body && Array.isArray(body.data) ? body.data : [];
+  const byIdentity = new Map<string, string[]>();
+  for (const record of data) {
+    if (!record || typeof record !== "object") continue;
+    const uuid: unknown = Reflect.get(record, "uuid");
+    if (typeof uuid !== "string") continue;
+    const identity = ["externalId", "type", "value"].map((name) => String(Reflect.get(record, name))).join("\n");
+    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), uuid]);
+  }
+  return iocs.map((ioc) => byIdentity.get(`${ioc.externalId}\n${ioc.type}\n${ioc.value}`)?.shift());
+}
+
+/** The string values of every `"<field>": "…"` in a JSON text (`undefined` for a non-string or escaped value). */
+function scanStrings(buffer: Buffer, field: string): (string | undefined)[] {
+  const needle = Buffer.from(`"${field}"`);
+  const values: (string | undefined)[] = [];
+  let at = buffer.indexOf(needle);
+  while (at >= 0) {
+    let i = skipSpace(buffer, at + needle.length);
+    let next = i;
+    if (buffer[i] === 0x3a) {
+      i = skipSpace(buffer, i + 1);
+      if (buffer[i] === 0x22) {
+        const end = buffer.indexOf(0x22, i + 1);
+        if (end < 0) break;
+        const raw = buffer.toString("utf8", i + 1, end);
+        values.push(raw.includes("\\") ? undefined : raw);
+        next = end + 1;
+      } else values.push(undefined);
+    }
+    at = buffer.indexOf(needle, next);
+  }
+  return values;
+}
+
+function skipSpace(buffer: Buffer, from: number): number {
+  let i = from;
+  while (buffer[i] === 0x20 || buffer[i] === 0x0a || buffer[i] === 0x0d || buffer[i] === 0x09) i++;
+  return i;
 }
 
 /** Empty, or starting (after white space) with `{` or `[`: enough to tell a JSON answer from an HTML page. */

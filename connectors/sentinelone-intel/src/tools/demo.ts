@@ -96,6 +96,7 @@ export function demoEnv(openctiUrl: string, sentinelOneUrl: string, workDir: str
     SENTINELONE_INTEL_BATCH_FLUSH_INTERVAL: "50",
     SENTINELONE_INTEL_RETRY_MAX_DELAY: "5",
     SENTINELONE_INTEL_DEAD_LETTER_PATH: join(workDir, "dead-letter.jsonl"),
+    SENTINELONE_INTEL_DATA_DIR: join(workDir, "data"),
   };
 }
 

@@ -31,7 +31,7 @@ import { classifyIndicator } from "../mapping/classify.js";
 import { buildIoc } from "../mapping/ioc-builder.js";
 import type { SentinelOneMetrics } from "../metrics.js";
 import { deleteFilter } from "../sentinelone/client.js";
-import type { QueueOp } from "../sentinelone/push-queue.js";
+import type { IocChange } from "../sentinelone/push-queue.js";
 import type { IocPayload, IocScope } from "../sentinelone/types.js";
 import { type CliIo, parseArgs, UsageError } from "./args.js";
 import { runSearchDirs } from "./paths.js";
@@ -142,6 +142,8 @@ export class ReplayPlanner {
       scope: settings.scope,
       apiUrl: "(dry run)",
       deadLetterPath: "(dry run)",
+      indexPath: "(dry run)",
+      skipScoreOnlyUpdates: false,
     };
     this.handler = new SentinelOneIntelHandler(
       queue,
@@ -158,7 +160,7 @@ export class ReplayPlanner {
       return { ...base, action: "skip", iocs: [], reason: `not_indicator: a ${event.data.type}, not an indicator` };
     }
     this.logger.last = undefined;
-    let ops: QueueOp[];
+    let ops: IocChange[];
     try {
       ops = this.handler.plan(event);
     } catch (error) {
@@ -169,9 +171,13 @@ export class ReplayPlanner {
         reason: `handler error: ${(error as Error)?.message ?? String(error)}`,
       };
     }
-    const creates: IocPayload[] = ops.flatMap((op) => (op.kind === "create" ? [...op.iocs] : []));
+    const creates: IocPayload[] = ops.flatMap((op) => op.items.map((item) => item.payload));
+    // An indicator's earlier IOCs go, except on a create: the run deletes them by uuid (the index); the dry run,
+    // which has no index, shows the equivalent filter.
     const deletes = ops.flatMap((op) =>
-      op.kind === "delete" ? [deleteFilter(op.externalId, this.settings.source, this.settings.scope)] : [],
+      op.items.length === 0 || event.event !== "create"
+        ? [deleteFilter(op.key, this.settings.source, this.settings.scope)]
+        : [],
     );
     const reason = this.reason();
     if (creates.length > 0) {

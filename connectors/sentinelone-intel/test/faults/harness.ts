@@ -303,6 +303,8 @@ export async function connectorEnv(options: EnvOptions): Promise<Record<string, 
     SENTINELONE_INTEL_RETRY_MAX_DELAY: "1",
     SENTINELONE_INTEL_REQUEST_TIMEOUT: "5",
     SENTINELONE_INTEL_DEAD_LETTER_PATH: join(dir, "dead-letter.jsonl"),
+    // Not under the dead-letter directory: that one is scanned for secrets file by file.
+    SENTINELONE_INTEL_DATA_DIR: await mkdtemp(join(tmpdir(), "octi-faults-data-")),
     ...options.extra,
   };
 }

@@ -48,9 +48,10 @@ interface Variant {
   readonly check?: (stats: ReturnType<Sims["s1"]["stats"]>, elapsedMs: number) => void;
 }
 
+/** One request per second, no burst: batched rounds (deletes by uuid included) are few, each must meet the storm. */
 const storm = (config: Omit<RateLimitConfig, "requestsPerMinute" | "burst">): RateLimitConfig => ({
-  requestsPerMinute: 600,
-  burst: 4,
+  requestsPerMinute: 60,
+  burst: 1,
   ...config,
 });
 

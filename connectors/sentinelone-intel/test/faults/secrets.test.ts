@@ -66,16 +66,18 @@ describe("6. secrets", () => {
       const sims = await startSims();
       const { octi, s1 } = sims;
       const steps = generateFeed({ count: sized(40, 200), seed: `${SEED}:secrets` });
-      const feed = publishFeed(octi, steps);
-      s1.failNext(1, 400, { raw: echoingValidationError(), contentType: "application/json" });
-      s1.failNext(1, 503, { raw: `<html><body>upstream said: Authorization: ApiToken ${key}</body></html>` });
-      s1.failNext(1, 500, { raw: JSON.stringify({ errors: [{ code: 5000010, title: `Server Error for ${key}` }] }) });
       const env = await connectorEnv({
         octiUrl: octi.url,
         s1Url: s1.url,
         extra: { ...REPLAY_HISTORY, CONNECTOR_LOG_LEVEL: "debug" },
       });
       const connector = await startInProcess("secrets: echoing SentinelOne", env);
+      // The faults meet the pushes, not the start-up listing of what SentinelOne holds (the target index).
+      await waitFor(() => connector.logs.count("Listed SentinelOne") > 0, "the start-up listing", 30_000);
+      s1.failNext(1, 400, { raw: echoingValidationError(), contentType: "application/json" });
+      s1.failNext(1, 503, { raw: `<html><body>upstream said: Authorization: ApiToken ${key}</body></html>` });
+      s1.failNext(1, 500, { raw: JSON.stringify({ errors: [{ code: 5000010, title: `Server Error for ${key}` }] }) });
+      const feed = publishFeed(octi, steps);
       await waitFor(() => connector.logs.count(/dead-letter/) > 0, "a dead-lettered IOC", 30_000);
       await waitFor(() => octi.connector(env.CONNECTOR_ID!)?.pingCount, "a ping", 30_000);
       // Then the key is refused: the fatal error names the variable, never the value.

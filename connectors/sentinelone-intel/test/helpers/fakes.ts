@@ -51,6 +51,27 @@ export class FakeMetrics {
     };
   }
 
+  /** Gauges keep their last value under the same keys as counters. */
+  gauge(name: string) {
+    const values = this.values;
+    return {
+      set(labelsOrValue: Record<string, string | number> | number, value?: number) {
+        const labels = typeof labelsOrValue === "object" ? labelsOrValue : {};
+        values.set(FakeMetrics.key(name, labels), typeof labelsOrValue === "number" ? labelsOrValue : (value ?? 0));
+      },
+    };
+  }
+
+  /** Histograms record the count of observations (`<name>_count`). */
+  histogram(name: string) {
+    const count = this.counter(`${name}_count`);
+    return {
+      observe(labels: Record<string, string | number>) {
+        count.inc(labels, 1);
+      },
+    };
+  }
+
   value(name: string, labels: Record<string, string> = {}): number {
     return this.values.get(FakeMetrics.key(name, labels)) ?? 0;
   }
@@ -81,9 +102,10 @@ export class FakeLifecycle implements Lifecycle {
 }
 
 export interface ApiCall {
-  kind: "create" | "delete" | "list";
+  kind: "create" | "delete" | "delete-uuids" | "list";
   iocs?: readonly IocPayload[];
   externalId?: string;
+  uuids?: readonly string[];
 }
 
 type Behaviour = (call: ApiCall) => Promise<unknown> | unknown;
@@ -117,8 +139,14 @@ export class FakeApi implements SentinelOneApi {
     }
   }
 
-  async createIocs(iocs: readonly IocPayload[]): Promise<void> {
-    await this.run({ kind: "create", iocs: [...iocs] });
+  async createIocs(iocs: readonly IocPayload[]): Promise<(string | undefined)[]> {
+    const result = await this.run({ kind: "create", iocs: [...iocs] });
+    return Array.isArray(result) ? result : iocs.map((_, i) => `uuid-${this.calls.length}-${i}`);
+  }
+
+  async deleteByUuids(uuids: readonly string[]): Promise<number> {
+    const result = await this.run({ kind: "delete-uuids", uuids: [...uuids] });
+    return typeof result === "number" ? result : uuids.length;
   }
 
   async deleteByExternalId(externalId: string): Promise<number> {

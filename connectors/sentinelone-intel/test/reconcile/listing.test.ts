@@ -26,6 +26,9 @@ function client(apiUrl: string, source = "OpenCTI", apiKey = DEFAULT_API_TOKEN):
     retry_max_delay: 300,
     dead_letter_path: "unused.jsonl",
     ssl_verify: true,
+    requests_per_minute: 0,
+    skip_score_only_updates: false,
+    data_dir: "unused",
   });
   return new SentinelOneClient(settings, agents, fakeMetrics().metrics);
 }

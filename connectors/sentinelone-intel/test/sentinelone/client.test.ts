@@ -35,6 +35,9 @@ function settings(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}):
       retry_max_delay: 300,
       dead_letter_path: "unused.jsonl",
       ssl_verify: true,
+      requests_per_minute: 0,
+      skip_score_only_updates: false,
+      data_dir: "unused",
     }),
     ...overrides,
   };
@@ -160,6 +163,9 @@ function rawNs(url: string) {
     retry_max_delay: 1,
     dead_letter_path: "x",
     ssl_verify: true,
+    requests_per_minute: 0,
+    skip_score_only_updates: false,
+    data_dir: "x",
   };
 }
 

@@ -45,7 +45,10 @@ describe("demo", () => {
     expect(Object.keys(result.skipped)).toEqual(
       expect.arrayContaining(["unsupported_pattern_type", "compound_and", "unsupported_object", "invalid_value"]),
     );
-    expect(Object.values(result.iocsRemoved).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // What was created and is gone was deleted by the connector (a create and a delete that meet in one batch
+    // window coalesce and send nothing, so the number depends on timing).
+    const removed = Object.values(result.iocsRemoved).reduce((a, b) => a + b, 0);
+    expect(result.deletedReported).toBe(removed);
     expect(result.requests.byStatus["200"]).toBe(result.requests.total);
     // The connector as the simulated OpenCTI lists it, with the state it pushed at the end.
     expect(result.connector?.name).toBe("SentinelOne Intel (demo)");

@@ -1,0 +1,5 @@
+export * from "./metrics.js";
+export * from "./pacer.js";
+export * from "./plan.js";
+export * from "./sink-queue.js";
+export * from "./types.js";

@@ -1,0 +1,1 @@
+export * from "./target-index.js";

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { TargetIndex } from "../../src/target-index/index.js";
+
+const dirs: string[] = [];
+function tempPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "target-index-"));
+  dirs.push(dir);
+  return join(dir, "nested", "index.sqlite");
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("TargetIndex", () => {
+  it("keeps records by key, updates and removes them, and counts them", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    index.put([
+      { id: "u1", key: "k1", fingerprint: "f1" },
+      { id: "u2", key: "k1", fingerprint: "f2" },
+      { id: "u3", key: "k2", fingerprint: "f3" },
+    ]);
+    expect(index.size).toBe(3);
+    expect(
+      index
+        .recordsOf("k1")
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["u1", "u2"]);
+    index.put([{ id: "u1", key: "k1", fingerprint: "f1b" }]);
+    expect(index.size).toBe(3);
+    expect(index.recordsOf("k1").find((r) => r.id === "u1")?.fingerprint).toBe("f1b");
+    index.removeIds(["u1", "unknown"]);
+    expect(index.size).toBe(2);
+    index.removeKeys(["k2"]);
+    expect(index.recordsOf("k2")).toEqual([]);
+    expect(index.size).toBe(1);
+    index.close();
+  });
+
+  it("marks uncertain keys until a create answer, a listing or a delete by key settles them", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    index.markUncertain(["a", "b", "c"], 1000);
+    index.markUncertain(["a"], 2000);
+    expect(index.stats().uncertainKeys).toBe(3);
+    expect(index.isUncertain("a")).toBe(true);
+    index.put([{ id: "u", key: "a", fingerprint: "f" }], ["a"]);
+    index.removeKeys(["b"]);
+    expect(index.isUncertain("a")).toBe(false);
+    expect(index.uncertainKeys()).toEqual(["c"]);
+    expect(index.stats().uncertainKeys).toBe(1);
+  });
+
+  it("survives a reopen (records, marks, completeness, checkpoint) and empties itself for another identity", () => {
+    const path = tempPath();
+    const first = TargetIndex.open({ path, identity: "s1|account 1|OpenCTI" });
+    expect(first.complete).toBe(false);
+    expect(first.checkpoint).toBeUndefined();
+    first.put([{ id: "u1", key: "k1", fingerprint: "f1" }]);
+    first.markUncertain(["k2"], 5);
+    first.markComplete(1_000);
+    first.setCheckpoint(500); // never backwards
+    first.setCheckpoint(2_000);
+    first.close();
+
+    const again = TargetIndex.open({ path, identity: "s1|account 1|OpenCTI" });
+    expect(again.stats()).toEqual({ records: 1, uncertainKeys: 1, complete: true });
+    expect(again.checkpoint).toBe(2_000);
+    again.close();
+
+    const other = TargetIndex.open({ path, identity: "s1|account 2|OpenCTI" });
+    expect(other.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
+    expect(other.checkpoint).toBeUndefined();
+    other.close();
+  });
+
+  it("clear() forgets everything but the identity", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    index.put([{ id: "u1", key: "k1", fingerprint: "f1" }]);
+    index.markComplete(10);
+    index.clear();
+    expect(index.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
+    expect(index.checkpoint).toBeUndefined();
+  });
+
+  it("names the file and what to do when it cannot be opened", () => {
+    const path = tempPath();
+    const index = TargetIndex.open({ path, identity: "t" });
+    index.close();
+    writeFileSync(path, "this is not a database, just text long enough to fill a header page".repeat(20));
+    expect(() => TargetIndex.open({ path, identity: "t" })).toThrow(
+      new RegExp(`Cannot open the target index ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*data-directory`),
+    );
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * The fingerprint of an IOC: what a replace depends on (every field we send), computed the same way from the
+ * payload we send and from a record SentinelOne lists, so that a replay finds its IOC already there. Dates are
+ * compared as instants (SentinelOne answers with microseconds), absent and null are the same.
+ */
+import { createHash } from "node:crypto";
+import type { IocPayload, IocRecord } from "./types.js";
+
+const TEXT_FIELDS = ["type", "value", "source", "externalId", "name", "description", "pattern", "patternType"] as const;
+const DATE_FIELDS = ["validUntil", "creationTime"] as const;
+
+export function fingerprintIoc(ioc: IocPayload | IocRecord): string {
+  const parts: unknown[] = [];
+  for (const field of TEXT_FIELDS) {
+    const value = ioc[field];
+    parts.push(typeof value === "string" ? value : null);
+  }
+  for (const field of DATE_FIELDS) {
+    const value = ioc[field];
+    const at = typeof value === "string" ? Date.parse(value) : Number.NaN;
+    parts.push(Number.isNaN(at) ? null : at);
+  }
+  parts.push(typeof ioc.originalRiskScore === "number" ? ioc.originalRiskScore : null);
+  parts.push(Array.isArray(ioc.labels) ? ioc.labels.filter((l) => typeof l === "string") : []);
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 22);
+}
