@@ -7,10 +7,9 @@
  * It reads through `IocPageSource` (the client's `listIocs`), so it works with the index helper's client as well;
  * a repeated cursor is an error, never a loop.
  */
-import { backoffDelay, sleep as sdkSleep } from "@octi/connector-sdk";
 import type { IocPage, ListIocsQuery } from "../sentinelone/client.js";
-import { SentinelOneApiError } from "../sentinelone/errors.js";
 import type { IocRecord } from "../sentinelone/types.js";
+import { type PacedCallOptions, PacedCalls } from "./paced-calls.js";
 
 /** SentinelOne's largest page. */
 export const PAGE_SIZE = 1000;
@@ -31,21 +30,13 @@ export interface ListingStats {
   waitedMs: number;
 }
 
-export interface ListingOptions {
-  /** Requests per minute allowed (0 = unpaced). Default 30. */
-  readonly requestsPerMinute?: number;
-  /** Attempts per page on retryable failures (429, 5xx, timeouts, network). Default 8. */
-  readonly maxAttempts?: number;
-  readonly retryBaseMs?: number;
-  readonly retryMaxMs?: number;
+export interface ListingOptions extends PacedCallOptions {
   /** Safety stop (default 10,000 pages = 10 million IOCs). */
   readonly maxPages?: number;
-  readonly signal?: AbortSignal;
   /** Called after each page. */
   readonly onPage?: (stats: Readonly<ListingStats>) => void;
-  /** Test seams. */
-  readonly now?: () => number;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Share the pace with other requests (the repairs); default: its own. */
+  readonly calls?: PacedCalls;
 }
 
 /** Lists every record in our scope; `stats` fills in as pages arrive. */
@@ -59,10 +50,14 @@ export class IocListing implements AsyncIterable<IocRecord> {
     waitedMs: 0,
   };
 
+  private readonly calls: PacedCalls;
+
   constructor(
     private readonly api: IocPageSource,
     private readonly options: ListingOptions = {},
-  ) {}
+  ) {
+    this.calls = options.calls ?? new PacedCalls(options);
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<IocRecord> {
     const seen = new Set<string>();
@@ -87,39 +82,17 @@ export class IocListing implements AsyncIterable<IocRecord> {
     throw new Error(`SentinelOne's listing went past ${maxPages} pages: stopped (is the scope the intended one?)`);
   }
 
-  private nextAllowedAt = 0;
-
   private async fetchPage(cursor: string | undefined): Promise<IocPage> {
-    const { options } = this;
-    const now = options.now ?? Date.now;
-    const pause = options.sleep ?? sdkSleep;
-    const rpm = options.requestsPerMinute ?? 30;
-    const interval = rpm > 0 ? Math.ceil(60_000 / rpm) : 0;
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    for (let attempt = 0; ; attempt++) {
-      const wait = this.nextAllowedAt - now();
-      if (wait > 0) {
-        this.stats.waitedMs += wait;
-        await pause(wait, options.signal);
-      }
-      this.nextAllowedAt = now() + interval;
-      this.stats.requests++;
-      try {
-        return await this.api.listIocs(
-          { limit: PAGE_SIZE, ...(cursor !== undefined ? { cursor } : {}) },
-          options.signal,
-        );
-      } catch (error) {
-        if (!(error instanceof SentinelOneApiError) || !error.retryable || error.aborted) throw error;
-        if (attempt + 1 >= maxAttempts) {
-          throw new Error(`SentinelOne's listing failed ${maxAttempts} times in a row: ${error.message}`);
-        }
-        if (error.kind === "rate_limited") this.stats.rateLimited++;
-        const delay =
-          error.retryAfterMs ??
-          backoffDelay(attempt, { baseMs: options.retryBaseMs ?? 2000, maxMs: options.retryMaxMs ?? 60_000 });
-        this.nextAllowedAt = Math.max(this.nextAllowedAt, now() + delay);
-      }
+    const calls = this.calls;
+    const before = { ...calls.stats };
+    try {
+      return await calls.call("SentinelOne's listing", true, () =>
+        this.api.listIocs({ limit: PAGE_SIZE, ...(cursor !== undefined ? { cursor } : {}) }, calls.signal),
+      );
+    } finally {
+      this.stats.requests += calls.stats.requests - before.requests;
+      this.stats.rateLimited += calls.stats.rateLimited - before.rateLimited;
+      this.stats.waitedMs += calls.stats.waitedMs - before.waitedMs;
     }
   }
 }

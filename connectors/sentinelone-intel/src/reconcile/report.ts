@@ -42,7 +42,7 @@ export function reportText(report: ReconcileReport): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   const lines = [
-    `Reconciliation (dry run) of source "${report.source}" in ${scope || "the token's scope"}, OpenCTI as of ${report.recoverUntil}`,
+    `Reconciliation (${report.mode === "apply" ? "apply" : "dry run"}) of source "${report.source}" in ${scope || "the token's scope"}, OpenCTI as of ${report.recoverUntil}`,
     "",
     `OpenCTI:     ${c.indicators} indicators (${c.otherObjects} other objects) -> ${c.expectedIocs} expected IOCs` +
       (skipped ? `; not mapped: ${skipped}` : ""),
@@ -53,7 +53,13 @@ export function reportText(report: ReconcileReport): string {
     "",
     report.inSync
       ? "In sync: nothing to repair."
-      : "Drift found. Nothing was changed (dry run); repairing (--apply) is not available yet.",
+      : report.repair
+        ? `Repaired: ${report.repair.created} IOCs created, ${report.repair.deleted} deleted` +
+          (report.repair.vanished > 0
+            ? ` (${report.repair.vanished} changed in OpenCTI meanwhile: left to the live stream)`
+            : "") +
+          "."
+        : "Drift found. Nothing was changed (dry run): run with --apply to repair.",
   ];
   return `${lines.join("\n")}\n`;
 }

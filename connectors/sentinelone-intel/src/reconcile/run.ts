@@ -1,6 +1,7 @@
 /**
- * One reconciliation dry run: OpenCTI's recovery snapshot through the handler's mapping, then SentinelOne's
- * listing of our scope, then the diff. Read-only on both sides: nothing is registered, pinged, created or deleted.
+ * One reconciliation: OpenCTI's recovery snapshot through the handler's mapping, then SentinelOne's listing of our
+ * scope, then the diff; with `apply`, the repairs (apply.ts). Nothing is registered or pinged in OpenCTI; a dry run
+ * creates and deletes nothing.
  * The configuration is loaded exactly as a run loads it (same schema, loader, cross-field rules and search dirs).
  */
 
@@ -22,8 +23,10 @@ import { SentinelOneMetrics } from "../metrics.js";
 import { SentinelOneClient } from "../sentinelone/client.js";
 import type { IocScope } from "../sentinelone/types.js";
 import { resolveSettings } from "../settings.js";
+import { applyPlan, type RepairResult } from "./apply.js";
 import { type DriftCounts, DriftDiff, type DriftPlan, isInSync } from "./diff.js";
 import { IocListing, type ListingStats } from "./listing.js";
+import { PacedCalls } from "./paced-calls.js";
 
 export interface ReconcileOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -36,10 +39,12 @@ export interface ReconcileOptions {
   readonly signal?: AbortSignal;
   /** The recover date (default now). */
   readonly now?: number;
+  /** Repair the drift (`--apply`) instead of only reporting it. */
+  readonly apply?: boolean;
 }
 
 export interface ReconcileReport {
-  readonly mode: "dry-run";
+  readonly mode: "dry-run" | "apply";
   readonly inSync: boolean;
   /** The snapshot's recover date: OpenCTI's side is as of then. */
   readonly recoverUntil: string;
@@ -48,6 +53,8 @@ export interface ReconcileReport {
   readonly counts: DriftCounts;
   readonly opencti: { readonly objects: number; readonly malformed: number; readonly reconnects: number };
   readonly sentinelone: Pick<ListingStats, "pages" | "requests" | "rateLimited" | "totalItems" | "waitedMs">;
+  /** What `--apply` did (absent on a dry run or when in sync). */
+  readonly repair?: RepairResult;
   readonly durationMs: number;
 }
 
@@ -76,12 +83,14 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
   const settings = resolveSettings(config.sentinelone_intel);
   const agents = createHttpAgents(options.env);
   try {
-    const snapshot = new RecoverySnapshot({
-      ...snapshotOptionsFromConfig(config, { agents, logger, ...(options.signal ? { signal: options.signal } : {}) }),
-      recoverUntilMs: options.now ?? Date.now(),
-      // Parsed objects waiting for the diff: a few hundred keep the socket busy without holding megabytes.
-      maxBuffered: 256,
-    });
+    const openSnapshot = (recoverUntilMs: number) =>
+      new RecoverySnapshot({
+        ...snapshotOptionsFromConfig(config, { agents, logger, ...(options.signal ? { signal: options.signal } : {}) }),
+        recoverUntilMs,
+        // Parsed objects waiting for the diff: a few hundred keep the socket busy without holding megabytes.
+        maxBuffered: 256,
+      });
+    const snapshot = openSnapshot(options.now ?? Date.now());
     const diff = new DriftDiff({ source: settings.source, map: mapIndicator, now: snapshot.recoverUntilMs });
     logger.info("Reading OpenCTI's recovery snapshot of the live stream", {
       stream_id: config.connector.live_stream_id,
@@ -96,10 +105,14 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     // A private registry: the tool's request counter must not touch anything else.
     const metrics = new SentinelOneMetrics(createMetrics({ namespace: "", subsystem: "" }));
     const client = new SentinelOneClient(settings, agents, metrics);
-    const listing = new IocListing(client, {
+    // One pace for every request of the run (listing and repairs share SentinelOne's rate limit).
+    const calls = new PacedCalls({
       requestsPerMinute: options.requestsPerMinute ?? 30,
       retryMaxMs: settings.retryMaxDelayMs,
       ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const listing = new IocListing(client, {
+      calls,
       onPage: (stats) =>
         logger.info("Listing SentinelOne IOCs", {
           pages: stats.pages,
@@ -112,12 +125,32 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
 
     const plan = diff.plan();
     const counts = diff.counts(plan);
-    const { pages, requests, rateLimited, totalItems, waitedMs } = listing.stats;
+    const inSync = isInSync(counts);
+    let repair: RepairResult | undefined;
+    if (options.apply && !inSync) {
+      logger.info("Repairing the drift", {
+        missing: counts.missing,
+        orphans: counts.orphans,
+        duplicates: counts.duplicates,
+        stale: counts.stale,
+      });
+      const second = openSnapshot(Date.now());
+      repair = await applyPlan(client, plan, second, {
+        source: settings.source,
+        map: mapIndicator,
+        now: second.recoverUntilMs,
+        batchSize: settings.batchSize,
+        calls,
+      });
+      logger.info("Drift repaired", { ...repair });
+    }
+    const { pages, totalItems } = listing.stats;
+    const { requests, rateLimited, waitedMs } = calls.stats;
     return {
       plan,
       report: {
-        mode: "dry-run",
-        inSync: isInSync(counts),
+        mode: options.apply ? "apply" : "dry-run",
+        inSync,
         recoverUntil: snapshot.recoverUntil,
         source: settings.source,
         scope: settings.scope,
@@ -128,6 +161,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
           reconnects: snapshot.stats.reconnects,
         },
         sentinelone: { pages, requests, rateLimited, totalItems, waitedMs },
+        ...(repair ? { repair } : {}),
         durationMs: Date.now() - started,
       },
     };

@@ -106,7 +106,12 @@ describe("npm run reconcile (dry run)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("reports each category's exact count on a tampered SentinelOne, exits 3 and changes nothing", async () => {
+  /**
+   * 50 live indicators and one deleted, all pushed; then, behind the connector's back, in the console: 5 removed,
+   * 7 orphans of our source, 4 duplicated, 3 given another validUntil and 2 another name, 6 of another source (this
+   * console ignores `source` on GET: they are listed).
+   */
+  async function tampered() {
     const live = indicators(50);
     const gone = makeIndicator({ pattern: "[ipv4-addr:value = '198.51.100.250']", seed: "reconcile-gone" });
     for (const indicator of [...live, gone]) octi.publish(createEvent(indicator), STREAM);
@@ -114,8 +119,6 @@ describe("npm run reconcile (dry run)", () => {
     // What the connector pushed while in sync (gone's IOC included: its deletion never reached SentinelOne).
     await post([...live, gone].map(payload));
 
-    // Behind the connector's back, in the console: 5 removed, 7 orphans of our source, 4 duplicated, 3 given another
-    // validUntil and 2 another name, 6 of another source (this console ignores `source` on GET: they are listed).
     for (const i of live.slice(0, 5)) s1.console.remove({ externalId: i.id });
     s1.console.add(
       Array.from({ length: 7 }, (_, i) => ({
@@ -131,7 +134,11 @@ describe("npm run reconcile (dry run)", () => {
     const renamed = live.slice(24, 26);
     for (const i of renamed) s1.console.edit({ externalId: i.id }, { name: "renamed in the console" });
     s1.console.add(live.slice(30, 36).map((i) => ({ ...payload(i), source: "Another feed" })));
+    return { live, gone, changed, renamed };
+  }
 
+  it("reports each category's exact count on a tampered SentinelOne, exits 3 and changes nothing", async () => {
+    const { gone, changed, renamed } = await tampered();
     const before = JSON.stringify(s1.iocs());
     const requestsBefore = s1.requests.length;
 
@@ -199,10 +206,39 @@ describe("npm run reconcile (dry run)", () => {
     expect(err).toContain("SENTINELONE_INTEL_API_URL");
   });
 
-  it("--apply is refused (not built yet); unknown options are usage errors", async () => {
-    expect(await run(["--apply"])).toBe(EXIT.error);
-    expect(err).toContain("--apply is not available yet");
+  it("--apply repairs exactly (created first, then deletes by uuid), leaves the other source alone, exits 0", async () => {
+    const { live } = await tampered();
+    const others = JSON.stringify(s1.iocs().filter((r) => r.source === "Another feed"));
+    const requestsBefore = s1.requests.length;
+
+    const code = await run(["--apply", "--json"]);
+    expect(err).not.toContain("reconcile failed");
+    expect(code).toBe(EXIT.inSync);
+    const report = JSON.parse(out) as { mode: string; repair: Record<string, number> };
+    expect(report.mode).toBe("apply");
+    // 5 missing + 5 stale replaced; 8 orphans + 4 duplicates + the 5 stale records.
+    expect(report.repair).toEqual({ created: 10, deleted: 17, vanished: 0 });
+    const writes = s1.requests.slice(requestsBefore).filter((r) => r.method !== "GET");
+    expect(writes.map((r) => r.method)).toEqual(["POST", "DELETE"]);
+
+    // SentinelOne now holds exactly the expected IOCs of our source, each once and current.
+    const ours = s1.iocs().filter((r) => r.source === SOURCE);
+    expect(ours.map((r) => r.externalId).sort()).toEqual(live.map((i) => i.id).sort());
+    for (const indicator of live) {
+      const [record] = ours.filter((r) => r.externalId === indicator.id);
+      expect(record?.name).toBe(payload(indicator).name);
+    }
+    expect(JSON.stringify(s1.iocs().filter((r) => r.source === "Another feed"))).toBe(others);
+
+    // A dry run afterwards finds nothing to do.
+    out = "";
+    expect(await run([])).toBe(EXIT.inSync);
+    expect(out).toContain("In sync: nothing to repair.");
+  });
+
+  it("unknown options are usage errors and send nothing", async () => {
     expect(await run(["--bogus"])).toBe(EXIT.usage);
+    expect(err).toContain("unknown option --bogus");
     expect(s1.requests).toHaveLength(0);
   });
 });
