@@ -22,13 +22,15 @@ class RecordingApi implements RepairApi {
   readonly creates: IocPayload[][] = [];
   readonly deletes: string[][] = [];
   failCreates = 0;
+  failStatus: 429 | 503 = 503;
   async createIocs(iocs: readonly IocPayload[]) {
     if (this.failCreates-- > 0) {
-      throw new SentinelOneApiError("SentinelOne POST failed: HTTP 503", {
+      throw new SentinelOneApiError(`SentinelOne POST failed: HTTP ${this.failStatus}`, {
         method: "POST",
         path: "/x",
-        status: 503,
-        kind: "unavailable",
+        status: this.failStatus,
+        kind: this.failStatus === 429 ? "rate_limited" : "unavailable",
+        retryAfterMs: 0,
       });
     }
     this.creates.push([...iocs]);
@@ -86,6 +88,18 @@ describe("applyPlan", () => {
     const plan: DriftPlan = { missing: [identity(1), identity(2)], orphanUuids: [], duplicateUuids: [], stale: [] };
     const result = await applyPlan(api, plan, snapshotOf([ind(1)]), options());
     expect(result).toEqual({ created: 1, deleted: 0, vanished: 1 });
+  });
+
+  it("a create refused with 429 (not landed) is waited out and sent again", async () => {
+    const api = new RecordingApi();
+    api.failCreates = 2;
+    api.failStatus = 429;
+    const calls = new PacedCalls({ requestsPerMinute: 0 });
+    const plan: DriftPlan = { missing: [identity(1)], orphanUuids: [], duplicateUuids: [], stale: [] };
+    const result = await applyPlan(api, plan, snapshotOf([ind(1)]), { ...options(), calls });
+    expect(result.created).toBe(1);
+    expect(api.creates).toHaveLength(1);
+    expect(calls.stats).toMatchObject({ requests: 3, rateLimited: 2 });
   });
 
   it("a create whose outcome is unknown (503) stops the run and says to run it again; nothing is deleted", async () => {
