@@ -173,7 +173,8 @@ export class RecoverySnapshot implements AsyncIterable<SnapshotObject> {
     try {
       while (true) {
         if (head < buffer.length) {
-          const next = buffer[head++] as SnapshotObject;
+          const next = buffer[head++];
+          if (next === undefined) continue;
           if (head >= 1024 && head * 2 >= buffer.length) {
             buffer.splice(0, head);
             head = 0;
