@@ -26,10 +26,11 @@ import { syntheticIndicatorFeed } from "./stix-factory.js";
  *   --feed <count>        preload a synthetic indicator feed of <count> events
  *   --feed-actions <a>    create (default) | mixed
  *   --seed <s>            seed of the preloaded feed
+ *   --idle-heartbeats-advance  idle heartbeats move to <now>-0 as OpenCTI's (a recovery snapshot's end shows)
  */
 
 export const CLI_USAGE =
-  "usage: opencti-simulator-cli [--port N] [--host ADDR] [--token T] [--stream ID[=NAME]]... [--heartbeat-ms N] [--feed COUNT] [--feed-actions create|mixed] [--seed S]";
+  "usage: opencti-simulator-cli [--port N] [--host ADDR] [--token T] [--stream ID[=NAME]]... [--heartbeat-ms N] [--feed COUNT] [--feed-actions create|mixed] [--seed S] [--idle-heartbeats-advance]";
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -69,6 +70,7 @@ export async function runCli(
       feed: { type: "string" },
       "feed-actions": { type: "string" },
       seed: { type: "string" },
+      "idle-heartbeats-advance": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -86,6 +88,7 @@ export async function runCli(
     streams,
     heartbeatIntervalMs: positiveInt("heartbeat-ms", values["heartbeat-ms"], DEFAULT_HEARTBEAT_INTERVAL_MS) || 1,
     controlApi: true,
+    idleHeartbeatsAdvance: values["idle-heartbeats-advance"] === true,
   });
   const feedCount = positiveInt("feed", values.feed, 0);
   if (feedCount > 0) {

@@ -49,6 +49,13 @@ export interface OpenCtiSimulatorOptions {
   readonly streams?: readonly SimulatedStreamOptions[];
   /** Default 5000 (OpenCTI's); tests use ~200. */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * OpenCTI's idle heartbeats: after a heartbeat period without events its reader comes back empty and the id
+   * moves to `<now>-0` (opencti-platform-notes §1.8), which is how a recovery snapshot's end is seen on an idle
+   * stream. Default false: idle heartbeats repeat the connection's last event id (older behaviour kept for the
+   * tests that expect a state to stop exactly at the last event).
+   */
+  readonly idleHeartbeatsAdvance?: boolean;
   /** `about { version }`, default "6.9.17". */
   readonly version?: string;
   /** Serve the `/__sim/…` control routes (see control-api.ts). Default false; the CLI turns it on. */
@@ -214,6 +221,7 @@ export class OpenCtiSimulator {
   private graphqlFailures: { remaining: number; status: number } = { remaining: 0, status: 502 };
   private tokensRejected = false;
   private readonly heartbeatIntervalMs: number;
+  private readonly idleHeartbeatsAdvance: boolean;
   private readonly controlApi: boolean;
   /** Called by the control route `POST /__sim/shutdown` (the CLI sets it). */
   onShutdownRequest: (() => void) | undefined;
@@ -223,6 +231,7 @@ export class OpenCtiSimulator {
   constructor(options: OpenCtiSimulatorOptions = {}) {
     this.token = options.token ?? DEFAULT_SIMULATOR_TOKEN;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.idleHeartbeatsAdvance = options.idleHeartbeatsAdvance ?? false;
     this.controlApi = options.controlApi ?? false;
     this.users.set(this.token, { id: OPENCTI_ADMIN_USER_ID, name: "admin", admin: true });
     for (const user of options.users ?? []) {
@@ -656,6 +665,7 @@ export class OpenCtiSimulator {
         noDependencies,
         withInferences,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
+        idleHeartbeatsAdvance: this.idleHeartbeatsAdvance,
         connectionId,
       },
       this.faults,

@@ -25,6 +25,8 @@ export interface ChannelOptions {
   readonly noDependencies: boolean;
   readonly withInferences: boolean;
   readonly heartbeatIntervalMs: number;
+  /** After an idle heartbeat period, heartbeats carry `<now>-0` (see `OpenCtiSimulatorOptions`). */
+  readonly idleHeartbeatsAdvance: boolean;
   readonly connectionId: string;
 }
 
@@ -107,6 +109,8 @@ export class SseChannel {
   private closed = false;
   private cutAfterFlush = false;
   private lastId: string | undefined;
+  /** The id the previous heartbeat carried. */
+  private lastHeartbeatId: string | undefined;
   private eventsWritten = 0;
   private idle = false;
   private wake: (() => void) | undefined;
@@ -234,9 +238,15 @@ export class SseChannel {
     // OpenCTI's reader sets the last id to `<now>-0` after an empty read: an idle heartbeat never stays behind
     // events this connection read but did not send (e.g. deletes skipped by a recovery snapshot).
     const newest = this.log.lastId;
-    if (this.lastId === undefined || (newest !== undefined && compareStreamIds(this.lastId, newest) < 0)) {
+    // With `idleHeartbeatsAdvance`, as OpenCTI: the first idle heartbeat may still carry the last event id (its
+    // heartbeat timer and its blocking read run side by side); once a period went by without events, the read came
+    // back empty and the id is `<now>-0`.
+    const stale =
+      this.options.idleHeartbeatsAdvance && this.lastId !== undefined && this.lastId === this.lastHeartbeatId;
+    if (this.lastId === undefined || stale || (newest !== undefined && compareStreamIds(this.lastId, newest) < 0)) {
       this.lastId = this.log.reserveIdleId();
     }
+    this.lastHeartbeatId = this.lastId;
     const ms = parseStreamIdParts(this.lastId)?.ms ?? Date.now();
     this.res.write(`id: ${this.lastId}\nevent: heartbeat\ndata: ${JSON.stringify(new Date(ms).toISOString())}\n\n`);
   }
