@@ -91,7 +91,7 @@ export class RecoverySnapshot implements AsyncIterable<SnapshotObject> {
     const { options } = this;
     const noDependencies = options.noDependencies ?? true;
     const maxBuffered = Math.max(1, options.maxBuffered ?? 1000);
-    const tracker = new AckTracker("0-0", noDependencies);
+    const tracker = new AckTracker("0-0");
     const buffer: SnapshotObject[] = [];
     let head = 0;
     let over = false;
