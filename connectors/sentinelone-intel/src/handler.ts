@@ -58,6 +58,12 @@ const RELEVANT_FIELDS: ReadonlySet<string> = new Set([
 const DECISIVE_FIELDS: readonly string[] = ["pattern", "pattern_type", "revoked", "valid_until"];
 
 /** Skip reasons that mean "this version never had IOCs in SentinelOne" (expired ones may still be there). */
+/** Skip reasons that point at bad data in OpenCTI (logged at info); the others are logged at debug. */
+const BAD_DATA: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  "pattern_parse_error",
+  "invalid_value",
+  "missing_pattern",
+]);
 const NEVER_PUSHED: ReadonlySet<SkipReason> = new Set(SKIP_REASONS.filter((reason) => reason !== "expired"));
 
 /**
@@ -127,31 +133,11 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {
     if (event.data?.type !== "indicator") return; // not ours: acknowledged at once
-    let ops: IocChange[];
-    try {
-      ops = this.plan(event);
-    } catch (error) {
-      this.logger.error("Could not handle the event; it is skipped", {
-        event_id: event.id,
-        event: event.event,
-        indicator_id: event.data?.id,
-        reason: (error as Error)?.message ?? String(error),
-      });
-      return;
-    }
+    // Nothing is caught here: a throw goes back to the SDK, which retries the event and, if it keeps failing,
+    // writes it to the event dead-letter file with its reason before acknowledging it (decision 0006).
+    const ops = this.plan(event);
     if (ops.length === 0) return;
-    const done = context.defer();
-    try {
-      await this.queue.enqueue(ops, event.id, done);
-    } catch (error) {
-      // The queue does not throw; if it ever does, do not hold the stream position forever.
-      this.logger.error("Could not queue the event's operations; it is skipped", {
-        event_id: event.id,
-        indicator_id: event.data.id,
-        reason: (error as Error)?.message ?? String(error),
-      });
-      done();
-    }
+    await this.queue.enqueue(ops, event.id, context.defer());
   }
 
   drain(deadline: number): Promise<void> {
@@ -250,7 +236,10 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
 
   private skipped(event: StreamEvent, indicator: StixObject, mapping: Extract<IndicatorMapping, { kind: "skip" }>) {
     this.metrics.indicatorsSkipped.inc({ reason: mapping.reason });
-    this.logger.info("Indicator not pushed to SentinelOne", {
+    // Bad data is worth an operator's eye; patterns SentinelOne cannot hold (YARA, Sigma, AND …) are routine and
+    // only counted on the progress line, or feeds full of them would drown the log at the default level.
+    const level = BAD_DATA.has(mapping.reason) ? "info" : "debug";
+    this.logger[level]("Indicator not pushed to SentinelOne", {
       event_id: event.id,
       event: event.event,
       indicator_id: indicator.id,

@@ -105,31 +105,35 @@ describe("create", () => {
   });
 
   it.each([
-    ["yara pattern", indicator(YARA, { pattern_type: "yara" }), "unsupported_pattern_type"],
-    ["compound pattern", indicator(`${GOOD} AND [url:value = 'http://x/']`), "compound_and"],
-    ["revoked 'True'", indicator(GOOD, { revoked: "True" }), "revoked"],
-    ["expired", indicator(GOOD, { valid_until: "2020-01-01T00:00:00Z" }), "expired"],
-  ])("skips a %s with a logged, counted reason", async (_name, data, reason) => {
-    const { run, queue, logger, metrics } = setup();
-    const { event, deferred } = await run("create", data);
-    expect(queue.calls).toEqual([]);
-    expect(deferred).toBe(false);
-    expect(metrics.value("indicators_skipped_total", { reason })).toBe(1);
-    expect(logger.at("info")[0]?.attributes).toMatchObject({ event_id: event.id, indicator_id: data.id, reason });
-  });
+    ["yara pattern", indicator(YARA, { pattern_type: "yara" }), "unsupported_pattern_type", "debug"],
+    ["compound pattern", indicator(`${GOOD} AND [url:value = 'http://x/']`), "compound_and", "debug"],
+    ["revoked 'True'", indicator(GOOD, { revoked: "True" }), "revoked", "debug"],
+    ["expired", indicator(GOOD, { valid_until: "2020-01-01T00:00:00Z" }), "expired", "debug"],
+    ["bad hash", indicator("[file:hashes.MD5 = 'not-a-hash']"), "invalid_value", "info"],
+    ["unparsable pattern", indicator("[ipv4-addr:value = "), "pattern_parse_error", "info"],
+  ] as const)(
+    "skips a %s with a reason counted and logged (bad data at info, routine at debug)",
+    async (_name, data, reason, level) => {
+      const { run, queue, logger, metrics } = setup();
+      const { event, deferred } = await run("create", data);
+      expect(queue.calls).toEqual([]);
+      expect(deferred).toBe(false);
+      expect(metrics.value("indicators_skipped_total", { reason })).toBe(1);
+      expect(logger.at(level)[0]?.attributes).toMatchObject({ event_id: event.id, indicator_id: data.id, reason });
+      expect(logger.at(level === "info" ? "debug" : "info")).toEqual([]);
+    },
+  );
 
-  it("never throws for a bad event: logs it with the event id and skips it", async () => {
-    const { run, queue, logger } = setup();
+  it("hands an unexpected error back to the SDK (retried, then dead-lettered there) instead of acknowledging", async () => {
+    const { run, queue } = setup();
     const data = indicator(GOOD);
     Object.defineProperty(data, "labels", {
       get() {
         throw new Error("broken labels");
       },
     });
-    const { event, deferred } = await run("create", data);
-    expect(deferred).toBe(false);
+    await expect(run("create", data)).rejects.toThrow("broken labels");
     expect(queue.calls).toEqual([]);
-    expect(logger.at("error")[0]?.attributes).toMatchObject({ event_id: event.id, reason: "broken labels" });
   });
 });
 

@@ -110,13 +110,14 @@ describe("deployment files", () => {
     }
     for (const s of settings) expect([...Object.keys(env), ...Object.keys(commented)], s.env).toContain(s.env);
     for (const s of settings.filter((x) => x.required)) expect(env[s.env], s.env).toBe("ChangeMe");
-    // Set: the required values, the account id, the metrics server (health check), the dead-letter file's volume.
+    // Set: the required values, the account id, the metrics server (health check), both dead-letter files on the volume.
     expect(Object.keys(env).sort()).toEqual(
       [
         ...settings.filter((x) => x.required).map((x) => x.env),
         "SENTINELONE_INTEL_ACCOUNT_ID",
         "CONNECTOR_EXPOSE_METRICS",
         "SENTINELONE_INTEL_DEAD_LETTER_PATH",
+        "CONNECTOR_DEAD_LETTER_PATH",
       ].sort(),
     );
     expect(env.CONNECTOR_EXPOSE_METRICS).toBe("true");
