@@ -24,7 +24,12 @@ export interface DeadLetterEvent {
   readonly data: unknown;
 }
 
-export class EventDeadLetter {
+/**
+ * An append-only JSON-lines file, created with its directory on first use, every line scrubbed of the run's
+ * secrets (an error text may echo a credential). The SDK's event dead letter is one; a connector's refused-item
+ * dead letter (SentinelOne's refused IOCs) is another.
+ */
+export class JsonLinesFile<T> {
   private readonly scrubber: Scrubber;
   private ready: Promise<unknown> | undefined;
   private tail: Promise<void> = Promise.resolve();
@@ -36,9 +41,10 @@ export class EventDeadLetter {
     this.scrubber = createScrubber(secrets);
   }
 
-  /** Appends one record; rejects when it could not be written. Writes are chained so lines never interleave. */
-  write(record: DeadLetterEvent): Promise<void> {
-    const line = `${this.scrubber.text(JSON.stringify(record))}\n`;
+  /** Appends the records; rejects when they could not be written. Writes are chained so lines never interleave. */
+  write(records: readonly T[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const text = this.scrubber.text(records.map((record) => `${JSON.stringify(record)}\n`).join(""));
     const next = this.tail.then(async () => {
       this.ready ??= mkdir(dirname(this.location), { recursive: true });
       try {
@@ -47,9 +53,12 @@ export class EventDeadLetter {
         this.ready = undefined;
         throw error;
       }
-      await appendFile(this.location, line, { encoding: "utf8", mode: 0o640 });
+      await appendFile(this.location, text, { encoding: "utf8", mode: 0o640 });
     });
     this.tail = next.catch(() => undefined);
     return next;
   }
 }
+
+/** The SDK's event dead letter (`CONNECTOR_DEAD_LETTER_PATH`). */
+export class EventDeadLetter extends JsonLinesFile<DeadLetterEvent> {}

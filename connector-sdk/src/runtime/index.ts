@@ -1,3 +1,4 @@
+export { type DeadLetterEvent, JsonLinesFile } from "./dead-letter.js";
 export * from "./main.js";
 export * from "./plugin.js";
 export * from "./progress.js";

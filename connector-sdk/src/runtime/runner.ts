@@ -498,16 +498,18 @@ class Engine {
   private async deadLetter(event: StreamEvent, reason: string, attempts: number, ack: () => void): Promise<void> {
     const file = this.timing.deadLetter;
     try {
-      await file.write({
-        time: new Date().toISOString(),
-        event_id: event.id,
-        event_type: event.event,
-        entity_type: event.data.type,
-        entity_id: event.data.id,
-        reason,
-        attempts,
-        data: event.data,
-      });
+      await file.write([
+        {
+          time: new Date().toISOString(),
+          event_id: event.id,
+          event_type: event.event,
+          entity_type: event.data.type,
+          entity_id: event.data.id,
+          reason,
+          attempts,
+          data: event.data,
+        },
+      ]);
     } catch (error) {
       this.fatal(
         `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${(error as Error).message}; event ${event.id} is not acknowledged and will be replayed after a restart`,

@@ -6,9 +6,7 @@
  * `{"time":"2025-01-01T00:00:00.000Z","eventId":"1711633413527-0","indicatorId":"indicator--…",
  *   "ioc":{"type":"IPV4","value":"…",…},"status":400,"reason":"Validation Error: data: 3: value: …"}`
  */
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
-import { scrubSecrets, TOKENS } from "@octi/connector-sdk";
+import { JsonLinesFile, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "../di.js";
 import type { SentinelOneSettings } from "../settings.js";
 import { S1_TOKENS } from "../tokens.js";
@@ -32,34 +30,12 @@ export interface DeadLetterSink {
 }
 
 @injectable()
-export class DeadLetterFile implements DeadLetterSink {
-  readonly location: string;
-  private ready: Promise<void> | undefined;
-  private tail: Promise<void> = Promise.resolve();
-
+export class DeadLetterFile extends JsonLinesFile<DeadLetterRecord> implements DeadLetterSink {
   constructor(
     @inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">,
     // SentinelOne's error details may echo what was sent, including a key pasted into the wrong field.
-    @inject(TOKENS.Secrets) private readonly secrets: readonly string[] = [],
+    @inject(TOKENS.Secrets) secrets: readonly string[] = [],
   ) {
-    this.location = settings.deadLetterPath;
-  }
-
-  write(records: readonly DeadLetterRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    const text = scrubSecrets(records.map((record) => `${JSON.stringify(record)}\n`).join(""), this.secrets);
-    // Writes are chained so lines from concurrent calls never interleave.
-    const next = this.tail.then(async () => {
-      this.ready ??= mkdir(dirname(this.location), { recursive: true }).then(() => undefined);
-      try {
-        await this.ready;
-      } catch (error) {
-        this.ready = undefined;
-        throw error;
-      }
-      await appendFile(this.location, text, { encoding: "utf8", mode: 0o640 });
-    });
-    this.tail = next.catch(() => undefined);
-    return next;
+    super(settings.deadLetterPath, secrets);
   }
 }
