@@ -57,13 +57,9 @@ const RELEVANT_FIELDS: ReadonlySet<string> = new Set([
 /** Fields that decide whether an indicator maps at all. */
 const DECISIVE_FIELDS: readonly string[] = ["pattern", "pattern_type", "revoked", "valid_until"];
 
+/** Skips that are an indicator's normal life, not a problem with its data: logged at debug, counted as the rest. */
+const ROUTINE: ReadonlySet<SkipReason> = new Set<SkipReason>(["revoked", "expired", "not_indicator"]);
 /** Skip reasons that mean "this version never had IOCs in SentinelOne" (expired ones may still be there). */
-/** Skip reasons that point at bad data in OpenCTI (logged at info); the others are logged at debug. */
-const BAD_DATA: ReadonlySet<SkipReason> = new Set<SkipReason>([
-  "pattern_parse_error",
-  "invalid_value",
-  "missing_pattern",
-]);
 const NEVER_PUSHED: ReadonlySet<SkipReason> = new Set(SKIP_REASONS.filter((reason) => reason !== "expired"));
 
 /**
@@ -236,9 +232,9 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
 
   private skipped(event: StreamEvent, indicator: StixObject, mapping: Extract<IndicatorMapping, { kind: "skip" }>) {
     this.metrics.indicatorsSkipped.inc({ reason: mapping.reason });
-    // Bad data is worth an operator's eye; patterns SentinelOne cannot hold (YARA, Sigma, AND …) are routine and
-    // only counted on the progress line, or feeds full of them would drown the log at the default level.
-    const level = BAD_DATA.has(mapping.reason) ? "info" : "debug";
+    // What SentinelOne cannot hold (YARA, AND, CIDR, a bad hash …) is named in the log at the default level, so an
+    // operator can see why an indicator is not detected; a revoked or expired one is only counted.
+    const level = ROUTINE.has(mapping.reason) ? "debug" : "info";
     this.logger[level]("Indicator not pushed to SentinelOne", {
       event_id: event.id,
       event: event.event,

@@ -105,14 +105,14 @@ describe("create", () => {
   });
 
   it.each([
-    ["yara pattern", indicator(YARA, { pattern_type: "yara" }), "unsupported_pattern_type", "debug"],
-    ["compound pattern", indicator(`${GOOD} AND [url:value = 'http://x/']`), "compound_and", "debug"],
+    ["yara pattern", indicator(YARA, { pattern_type: "yara" }), "unsupported_pattern_type", "info"],
+    ["compound pattern", indicator(`${GOOD} AND [url:value = 'http://x/']`), "compound_and", "info"],
     ["revoked 'True'", indicator(GOOD, { revoked: "True" }), "revoked", "debug"],
     ["expired", indicator(GOOD, { valid_until: "2020-01-01T00:00:00Z" }), "expired", "debug"],
     ["bad hash", indicator("[file:hashes.MD5 = 'not-a-hash']"), "invalid_value", "info"],
     ["unparsable pattern", indicator("[ipv4-addr:value = "), "pattern_parse_error", "info"],
   ] as const)(
-    "skips a %s with a reason counted and logged (bad data at info, routine at debug)",
+    "skips a %s with a reason counted and logged (what cannot be pushed at info, revoked/expired at debug)",
     async (_name, data, reason, level) => {
       const { run, queue, logger, metrics } = setup();
       const { event, deferred } = await run("create", data);
