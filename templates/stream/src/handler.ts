@@ -3,7 +3,8 @@
  * __TITLE__ (this item, or none), and the SDK's sink queue (src/queue.ts) sends the differences in batches and
  * acknowledges the event once __TITLE__ has it. Events for one object coalesce; replays send nothing twice.
  */
-import type { EventContext, SinkQueue, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
+import type { EventContext, Logger, SinkQueue, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
+import { TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "tsyringe";
 import type { __PASCAL_NAME__Item } from "./client.js";
 import { __ENV_PREFIX___QUEUE } from "./queue.js";
@@ -25,11 +26,14 @@ export function toItem(object: StixObject): __PASCAL_NAME__Item {
 
 @injectable()
 export class __PASCAL_NAME__Handler implements StreamEventHandler {
-  constructor(@inject(__ENV_PREFIX___QUEUE) private readonly queue: SinkQueue<__PASCAL_NAME__Item>) {}
+  constructor(
+    @inject(__ENV_PREFIX___QUEUE) private readonly queue: SinkQueue<__PASCAL_NAME__Item>,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {
     const object = event.data;
-    if (!SUPPORTED_TYPES.has(object.type)) return;
+    if (!SUPPORTED_TYPES.has(object.type)) return this.logger.debug("Unsupported object skipped", { id: object.id });
     // === Add your code below === (create / update: the object's new state; delete: gone, or out of the filters)
     const changes = [desired(object.id, event.event === "delete" ? undefined : toItem(object))];
     // merge: other objects were merged into this one; their ids are in `event.context.sources`.

@@ -106,7 +106,7 @@ describe("__TITLE__ connector on the OpenCTI simulator", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function env(): Record<string, string> {
+  function env(extra: Record<string, string> = {}): Record<string, string> {
     return {
       OPENCTI_URL: sim.url,
       OPENCTI_TOKEN: TOKEN,
@@ -118,12 +118,13 @@ describe("__TITLE__ connector on the OpenCTI simulator", () => {
       __ENV_PREFIX___API_KEY: "test-api-key",
       __ENV_PREFIX___DATA_DIR: dataDir,
       __ENV_PREFIX___BATCH_FLUSH_INTERVAL: "0.3",
+      ...extra,
     };
   }
 
-  async function start(client?: __PASCAL_NAME__Client): Promise<ConnectorRun> {
+  async function start(client?: __PASCAL_NAME__Client, extra?: Record<string, string>): Promise<ConnectorRun> {
     const run = await startConnector(plugin, {
-      env: env(),
+      env: env(extra),
       searchDirs: [],
       logStream: new PassThrough(),
       retryBaseMs: 50,
@@ -171,6 +172,22 @@ describe("__TITLE__ connector on the OpenCTI simulator", () => {
     expect(client.calls.slice(0, 2)).toEqual(["list", "create 3"]);
     const result = await run.stop("test done");
     expect(result.exitCode).toBe(0);
+  });
+
+  it("sends a partial batch at once when the stream waits for acknowledgements (the runner's flush)", async () => {
+    // Given a flush interval far beyond the test and a stream window smaller than a batch
+    const client = new FakeClient();
+    await start(client, { __ENV_PREFIX___BATCH_FLUSH_INTERVAL: "600", CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT: "5" });
+    await waitFor(() => sim.streamRequests.some((r) => r.status === 200), "the stream connection");
+    // When 12 indicators arrive
+    const indicators = Array.from({ length: 12 }, (_, i) =>
+      makeIndicator({ pattern: `[ipv4-addr:value = '198.51.100.${i}']`, name: `n${i}` }),
+    );
+    for (const indicator of indicators) sim.publish(createEvent(indicator), STREAM);
+    // Then all reach the target without waiting for the interval, in batches (fewer requests than events)
+    await waitFor(() => client.byKey().size === 12, "12 items in the target");
+    const creates = client.calls.filter((call) => call.startsWith("create"));
+    expect(creates.length).toBeLessThan(12);
   });
 
   it("registers the HTTP client by default", async () => {
