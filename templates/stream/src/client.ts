@@ -84,6 +84,8 @@ export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
   }
 
   async deleteKey(key: string, signal?: AbortSignal): Promise<void> {
+    // Without a key the request would name no record, or every record: never send it.
+    if (key === "") throw new Error("deleteKey needs a key (the STIX id of the object)");
     await this.http.delete("/items", { params: { key }, signal });
   }
 

@@ -1,7 +1,6 @@
 /**
- * What the connector does with each live stream event: it says which state each touched object should reach in
- * __TITLE__ (this item, or none), and the SDK's sink queue (src/queue.ts) sends the differences in batches and
- * acknowledges the event once __TITLE__ has it. Events for one object coalesce; replays send nothing twice.
+ * Each live stream event → the state each touched object should reach in __TITLE__ (this item, or none). The SDK's
+ * sink queue (src/queue.ts) sends the differences in batches and acknowledges the event once __TITLE__ has it.
  */
 import type { EventContext, Logger, SinkQueue, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
 import { TOKENS } from "@octi/connector-sdk";
@@ -36,8 +35,10 @@ export class __PASCAL_NAME__Handler implements StreamEventHandler {
     if (!SUPPORTED_TYPES.has(object.type)) return this.logger.debug("Unsupported object skipped", { id: object.id });
     // === Add your code below === (create / update: the object's new state; delete: gone, or out of the filters)
     const changes = [desired(object.id, event.event === "delete" ? undefined : toItem(object))];
-    // merge: other objects were merged into this one; their ids are in `event.context.sources`.
-    for (const source of event.context?.sources ?? []) if (source.id !== object.id) changes.push(desired(source.id));
+    // merge: other objects were merged into this one (`event.context.sources`): they are gone.
+    for (const source of event.context?.sources ?? []) {
+      if (typeof source?.id === "string" && source.id !== object.id) changes.push(desired(source.id));
+    }
     // === Add your code above ===
     await this.queue.enqueue(changes, event.id, context.defer());
   }

@@ -23,6 +23,7 @@ export const __ENV_PREFIX___QUEUE = Symbol.for("__SLUG__.Queue");
 /** Registers the queue (one per run) under `__ENV_PREFIX___QUEUE`. */
 export function registerQueue(container: DependencyContainer, config: __PASCAL_NAME__Config): void {
   const settings = config.__SNAKE_NAME__;
+  const indexPath = join(settings.data_dir, "index.sqlite");
   container.register(__ENV_PREFIX___QUEUE, {
     useFactory: instanceCachingFactory(
       (c) =>
@@ -32,7 +33,7 @@ export function registerQueue(container: DependencyContainer, config: __PASCAL_N
             new JsonLinesFile(join(settings.data_dir, "refused.jsonl"), c.resolve<readonly string[]>(TOKENS.Secrets)),
           ),
           // The index describes one target: another URL empties it (it is then rebuilt from a listing).
-          openIndex: () => TargetIndex.open({ path: join(settings.data_dir, "index.sqlite"), identity: settings.api_url }),
+          openIndex: () => TargetIndex.open({ path: indexPath, identity: settings.api_url }),
           options: {
             batchSize: settings.batch_size,
             flushIntervalMs: settings.batch_flush_interval * 1000,

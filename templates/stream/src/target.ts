@@ -13,7 +13,7 @@ import {
   type SinkTarget,
 } from "@octi/connector-sdk";
 import { isAxiosError } from "axios";
-import { MAX_DELETE_IDS, type __PASCAL_NAME__Client, type __PASCAL_NAME__Item } from "./client.js";
+import { type __PASCAL_NAME__Client, type __PASCAL_NAME__Item, MAX_DELETE_IDS } from "./client.js";
 
 /** What the target holds for an item, compared field by field (equal: nothing to send again). */
 export function fingerprint(item: __PASCAL_NAME__Item): string {

@@ -82,9 +82,12 @@ describe("Http__PASCAL_NAME__Client", () => {
 
   it("refuses a create answer without one id per item", async () => {
     answer = { ids: ["r1"] };
-    await expect(client.createItems([{ key: "a", type: "indicator" }, { key: "b", type: "indicator" }])).rejects.toThrow(
-      /one id per item \(sent 2\)/,
-    );
+    await expect(
+      client.createItems([
+        { key: "a", type: "indicator" },
+        { key: "b", type: "indicator" },
+      ]),
+    ).rejects.toThrow(/one id per item \(sent 2\)/);
   });
 
   it("deletes by ids, and by key", async () => {
@@ -120,7 +123,10 @@ describe("Http__PASCAL_NAME__Client", () => {
     status = 401;
     retryAfter = undefined;
     const denied = await client.deleteKey("k").catch((e: unknown) => e);
-    expect(target.classify(denied)).toMatchObject({ kind: "fatal", message: expect.stringMatching(/__ENV_PREFIX___API_KEY/) });
+    expect(target.classify(denied)).toMatchObject({
+      kind: "fatal",
+      message: expect.stringMatching(/__ENV_PREFIX___API_KEY/),
+    });
     status = 400;
     const refused = await client.createItems([{ key: "k", type: "indicator" }]).catch((e: unknown) => e);
     expect(target.classify(refused)).toMatchObject({ kind: "refused", status: 400, itemIndices: [] });
