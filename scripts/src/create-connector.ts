@@ -134,7 +134,7 @@ export function nextSteps(created: CreatedConnector, root: string): string {
     "  4. npm run metadata                              # generates __metadata__/connector_config_schema.json and CONNECTOR_CONFIG_DOC.md",
     "  5. npm run manifest                              # adds it to the catalog (manifest.json): npm run check fails until 4 and 5",
     "  6. npm run check                                 # generated metadata, catalog rules, catalog up to date",
-    `  7. Write the target API client (${dir}/src/client.ts) and the event handling (${dir}/src/handler.ts),`,
+    `  7. Write the target API client (${dir}/src/client.ts), its failure policy (${dir}/src/target.ts) and the event handling (${dir}/src/handler.ts),`,
     `     the config (${dir}/src/config-schema.ts) and the catalog entry (${dir}/__metadata__/connector_manifest.json),`,
     "     then npm run metadata and npm run manifest again.",
     "",

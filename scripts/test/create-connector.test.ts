@@ -192,7 +192,16 @@ describe("create-connector command line", () => {
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
     // The filled import list is re-sorted (ZETA_INTEL_CLIENT sorts after `plugin`, __ENV_PREFIX___CLIENT before it).
     expect(readFileSync(join(root, "connectors", "zeta-intel", "test", "handler.test.ts"), "utf8")).toContain(
-      'import { plugin, ZETA_INTEL_CLIENT, type ZetaIntelClient, type ZetaIntelItem } from "../src/index.js";',
+      [
+        "import {",
+        "  plugin,",
+        "  ZETA_INTEL_CLIENT,",
+        "  type ZetaIntelClient,",
+        "  type ZetaIntelItem,",
+        "  type ZetaIntelPage,",
+        "  type ZetaIntelRecord,",
+        '} from "../src/index.js";',
+      ].join("\n"),
     );
   });
 

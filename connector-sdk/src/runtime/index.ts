@@ -4,5 +4,4 @@ export * from "./plugin.js";
 export * from "./progress.js";
 export * from "./runner.js";
 export { DEFAULT_STATE_CADENCE, type StateCadence } from "./state-pusher.js";
-export * from "./stream-flow.js";
 export * from "./tokens.js";

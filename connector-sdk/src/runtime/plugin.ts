@@ -51,6 +51,14 @@ export interface StreamEventHandler {
    * unacknowledged (replayed on the next start). Throw `FatalConnectorError` to stop the run instead.
    */
   handle(event: StreamEvent, context: EventContext): Promise<void>;
+  /**
+   * Nothing more can arrive before the handler acknowledges events: the runner has handed over every event it read
+   * and stopped reading (`CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT` events await acknowledgement). A batching handler
+   * sends what it holds now instead of waiting for a batch to fill or a flush timer (decision 0005); the SDK's
+   * `SinkQueue.flush()` does it. Called once each time the runner starts waiting (again after it read more);
+   * a throw is logged and the events stay unacknowledged.
+   */
+  flush?(): void;
   /** Graceful stop: finish deferred work (flush buffers) before the deadline (ms epoch). */
   drain?(deadline: number): Promise<void>;
   /** Release resources. Called last. */

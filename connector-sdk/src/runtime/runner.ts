@@ -23,7 +23,6 @@ import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamE
 import { startProgress } from "./progress.js";
 import { startFailure } from "./start-failure.js";
 import { DEFAULT_STATE_CADENCE, type StateCadence, StatePusher } from "./state-pusher.js";
-import { StreamFlow } from "./stream-flow.js";
 import { TOKENS } from "./tokens.js";
 
 const SDK_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -128,8 +127,6 @@ export async function startConnector<C extends BaseConfig>(
   child.register(TOKENS.Secrets, { useValue: loaded.secrets });
   child.register(TOKENS.ShutdownSignal, { useValue: abort.signal });
   child.register(TOKENS.Lifecycle, { useValue: lifecycle });
-  const flow = new StreamFlow();
-  child.register(TOKENS.StreamFlow, { useValue: flow });
   child.register(TOKENS.OpenCtiClient, { useValue: client });
   plugin.register?.(child, config);
   options.configure?.(child);
@@ -137,7 +134,6 @@ export async function startConnector<C extends BaseConfig>(
 
   const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
     retryBaseMs: options.retryBaseMs ?? 500,
-    flow,
     cadence: { ...DEFAULT_STATE_CADENCE, ...options.stateCadence },
     deadLetter: new EventDeadLetter(config.connector.dead_letter_path, loaded.secrets),
   });
@@ -195,6 +191,8 @@ class Engine {
   readonly done: Promise<RunResult>;
   private stopPromise: Promise<RunResult> | undefined;
   private readonly maxInFlight: number;
+  /** The handler was told (`flush`) that nothing more arrives before it acknowledges events; reset when reading resumes. */
+  private waitingForAcks = false;
 
   constructor(
     private readonly config: BaseConfig,
@@ -208,7 +206,6 @@ class Engine {
     private readonly abort: AbortController,
     private readonly timing: {
       readonly retryBaseMs: number;
-      readonly flow: StreamFlow;
       readonly cadence: StateCadence;
       readonly deadLetter: EventDeadLetter;
     },
@@ -324,7 +321,7 @@ class Engine {
   }
 
   private openStream(): void {
-    this.timing.flow.setWaitingForAcks(false);
+    this.waitingForAcks = false;
     const c = this.config.connector;
     const generation = this.generation;
     const tracker = this.tracker;
@@ -388,10 +385,24 @@ class Engine {
     }
     if (this.stopping) return Promise.resolve(undefined);
     // Everything read is handed over and reading is paused: only acknowledgements can bring more.
-    if (this.stream?.paused) this.timing.flow.setWaitingForAcks(true);
+    if (this.stream?.paused && !this.waitingForAcks) {
+      this.waitingForAcks = true;
+      this.flushHandler();
+    }
     return new Promise((resolve) => {
       this.wake = () => resolve(this.stopping ? undefined : this.next());
     }).then((value) => value as QueuedMessage | undefined);
+  }
+
+  /** Decision 0005: a batching handler sends a partial batch at once instead of waiting for a timer. */
+  private flushHandler(): void {
+    try {
+      this.handler.flush?.();
+    } catch (error) {
+      this.logger.error("The handler's flush failed; its events wait for its own flush timer", {
+        reason: (error as Error)?.message ?? String(error),
+      });
+    }
   }
 
   /** One event at a time, in stream order. */
@@ -415,7 +426,7 @@ class Engine {
       const parsed = parseStreamId(entry.id);
       if (parsed) sdk.lag.set(Math.max(0, (Date.now() - parsed.ms) / 1000));
       if (this.stream?.paused && tracker.window < this.maxInFlight / 2) {
-        this.timing.flow.setWaitingForAcks(false);
+        this.waitingForAcks = false;
         this.stream.resume();
       }
     };

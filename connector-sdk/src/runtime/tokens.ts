@@ -19,6 +19,4 @@ export const TOKENS = {
   ShutdownSignal: Symbol.for("octi.ShutdownSignal"),
   /** `Lifecycle`: lets connector services stop the run on an unrecoverable error (e.g. a revoked API key). */
   Lifecycle: Symbol.for("octi.Lifecycle"),
-  /** `StreamFlow`: whether more events can arrive before the handler acknowledges some (for batching handlers). */
-  StreamFlow: Symbol.for("octi.StreamFlow"),
 } as const;

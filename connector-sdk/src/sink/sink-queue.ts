@@ -10,7 +10,8 @@
  *   target's maximum per request, across keys; by key for keys the index cannot vouch for) and then the creates
  *   (up to `batchSize` per request). A key's next change waits for the cycle that holds it: per key, order is kept.
  * - A cycle starts when `batchSize` keys are pending, the oldest has waited `flushIntervalMs`, nothing more can
- *   arrive before an acknowledgement (`StreamFlow`, or `enqueue` waiting for room), or while draining; and when the
+ *   arrive before an acknowledgement (the runner calls `flush()`: the keys pending then go at once; or `enqueue`
+ *   waits for room), or while draining; and when the
  *   pacer has a request slot (`requestsPerMinute`): while it waits, changes pile up and coalesce.
  * - Before the first cycle the index is made trustworthy: rebuilt by a full listing when incomplete, otherwise
  *   settled by a listing since its checkpoint minus a margin (creates whose answers a crash lost).
@@ -28,7 +29,6 @@ import { backoffDelay, sleep } from "../http/retry.js";
 import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
 import type { Lifecycle } from "../runtime/plugin.js";
-import type { StreamFlow } from "../runtime/stream-flow.js";
 import type { IndexedRecord, TargetIndex } from "../target-index/target-index.js";
 import { type RequestKind, SinkMetrics } from "./metrics.js";
 import { RequestPacer } from "./pacer.js";
@@ -43,7 +43,6 @@ export interface SinkQueueDeps<P> {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
-  readonly flow: StreamFlow;
   readonly now?: () => number;
 }
 
@@ -57,6 +56,8 @@ interface PendingChange<P> {
   items: readonly SinkItem<P>[];
   tickets: Ticket[];
   readonly since: number;
+  /** Arrival order of the key's first pending change (`flush()` makes every key up to its mark due). */
+  readonly seq: number;
 }
 
 interface CycleEntry<P> extends PendingChange<P> {
@@ -82,7 +83,6 @@ export class SinkQueue<P> {
   private readonly options: SinkOptions;
   private readonly logger: Logger;
   private readonly lifecycle: Lifecycle;
-  private readonly flow: StreamFlow;
   private readonly now: () => number;
   private readonly sinkMetrics: SinkMetrics;
   private readonly pacer: RequestPacer;
@@ -99,13 +99,14 @@ export class SinkQueue<P> {
   private draining = false;
   private halted = false;
   private readonly controller = new AbortController();
-  private readonly unsubscribeFlow: () => void;
+  /** Arrival counter of pending keys, and the last one pending at the latest `flush()`. */
+  private seq = 0;
+  private flushedThrough = 0;
 
   constructor(private readonly deps: SinkQueueDeps<P>) {
     this.target = deps.target;
     this.logger = deps.logger;
     this.lifecycle = deps.lifecycle;
-    this.flow = deps.flow;
     this.now = deps.now ?? Date.now;
     const o = deps.options;
     this.options = {
@@ -119,7 +120,6 @@ export class SinkQueue<P> {
     };
     this.sinkMetrics = new SinkMetrics(deps.metrics);
     this.pacer = new RequestPacer(this.options.requestsPerMinute, this.now);
-    this.unsubscribeFlow = this.flow.onWaitingForAcks(() => this.notify());
     if (this.lifecycle.signal.aborted) this.halt();
     else this.lifecycle.signal.addEventListener("abort", () => this.halt(), { once: true });
   }
@@ -164,12 +164,21 @@ export class SinkQueue<P> {
         current.items = items;
         current.tickets.push(ticket);
         this.sinkMetrics.coalesced.inc();
-      } else this.pending.set(key, { items, tickets: [ticket], since: now });
+      } else this.pending.set(key, { items, tickets: [ticket], since: now, seq: ++this.seq });
     }
     this.sinkMetrics.pending.set(this.pendingCount);
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
     this.notify();
     return this.waitForRoom();
+  }
+
+  /**
+   * Nothing more arrives before an acknowledgement (the runner calls the handler's `flush`, decision 0005): the keys
+   * pending now are sent without waiting for a batch to fill or the flush interval. Later keys batch as usual.
+   */
+  flush(): void {
+    this.flushedThrough = this.seq;
+    this.notify();
   }
 
   /** Sends everything it can without waiting for batches to fill, until empty or `deadline` (epoch ms). */
@@ -211,7 +220,6 @@ export class SinkQueue<P> {
   private halt(): void {
     if (this.halted) return;
     this.halted = true;
-    this.unsubscribeFlow();
     this.controller.abort();
     this.notify();
     for (const resolve of this.roomWaiters.splice(0)) resolve();
@@ -283,10 +291,11 @@ export class SinkQueue<P> {
 
   /** When the next cycle may start (now or earlier: at once). */
   private dueAt(): number {
-    const starved = this.flow.waitingForAcks || this.roomWaiters.length > 0;
-    if (this.draining || starved || this.pending.size >= this.options.batchSize) return 0;
     const oldest = this.pending.values().next().value;
-    return oldest === undefined ? 0 : Math.max(oldest.since, this.readyAt) + this.options.flushIntervalMs;
+    if (oldest === undefined) return 0;
+    const starved = oldest.seq <= this.flushedThrough || this.roomWaiters.length > 0;
+    if (this.draining || starved || this.pending.size >= this.options.batchSize) return 0;
+    return Math.max(oldest.since, this.readyAt) + this.options.flushIntervalMs;
   }
 
   // ---------------------------------------------------------------------------------------------------- index
@@ -467,6 +476,7 @@ export class SinkQueue<P> {
         items: newer ? newer.items : entry.items,
         tickets: newer ? [...entry.tickets, ...newer.tickets] : entry.tickets,
         since: entry.since,
+        seq: entry.seq,
       });
     }
     for (const [key, change] of later) this.pending.set(key, change);

@@ -13,6 +13,8 @@ export class Recorder {
   delayMs = 0;
   drained = false;
   stopped = false;
+  /** How many events had been handed over at each `flush()` call. */
+  readonly flushes: number[] = [];
 
   ackAll(): void {
     for (const ack of this.pending.splice(0)) ack();
@@ -34,6 +36,10 @@ class RecordingHandler implements StreamEventHandler {
     this.recorder.events.push(event);
     if (this.recorder.throwOn?.(event)) throw new Error(`handler refused ${event.data.id}`);
     if (this.recorder.deferAcks) this.recorder.pending.push(context.defer());
+  }
+
+  flush(): void {
+    this.recorder.flushes.push(this.recorder.events.length);
   }
 
   async drain(): Promise<void> {

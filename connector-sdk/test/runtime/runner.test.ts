@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import type { StreamFlow } from "../../src/runtime/stream-flow.js";
-import { TOKENS } from "../../src/runtime/tokens.js";
 import {
   createEvent,
   deleteEvent,
@@ -162,24 +160,26 @@ describe("runner end-to-end against the OpenCTI simulator", () => {
     expect([...indicators(first), ...indicators(second)]).toEqual(Array.from({ length: N }, (_, i) => indicator(i).id));
   });
 
-  it("tells the handler (StreamFlow) when nothing more can arrive before it acknowledges events", async () => {
+  it("calls the handler's flush() when nothing more can arrive before it acknowledges events", async () => {
     const env = baseEnv(sim.url, TOKEN, STREAM, { CONNECTOR_LIVE_STREAM_MAX_IN_FLIGHT: "10" });
     const N = 600; // several socket reads' worth: what one read carries is handed over even once paused
     for (let i = 0; i < N; i++) sim.publish(createEvent(indicator(i)), STREAM);
     const recorder = new Recorder();
     recorder.deferAcks = true;
-    const run = await start(recorder, env);
-    const flow = run.container.resolve<StreamFlow>(TOKENS.StreamFlow);
-    let signals = 0;
-    flow.onWaitingForAcks(() => signals++);
-    await waitFor(() => flow.waitingForAcks, "the runner waiting for acknowledgements");
-    expect(signals).toBe(1);
+    await start(recorder, env);
+    await waitFor(() => recorder.flushes.length > 0, "the runner waiting for acknowledgements");
+    expect(recorder.flushes).toHaveLength(1);
     const handed = recorder.events.length;
+    expect(recorder.flushes[0]).toBe(handed); // called after the last event it read, not before
     expect(handed).toBeGreaterThanOrEqual(10);
     expect(handed).toBeLessThan(N); // reading stopped: the rest waits in OpenCTI
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(recorder.events.length).toBe(handed); // nothing more arrives before an acknowledgement
+    expect(recorder.flushes).toHaveLength(1); // once per wait
     recorder.ackAll();
     await waitFor(() => recorder.events.length > handed, "more events after the acknowledgements");
-    await waitFor(() => signals === 2 || recorder.events.length === N, "the next wait, or the end");
+    await waitFor(() => recorder.flushes.length === 2 || recorder.events.length === N, "the next wait, or the end");
+    if (recorder.flushes.length === 2) expect(recorder.flushes[1]).toBeGreaterThan(handed);
     recorder.ackAll();
     await waitFor(() => {
       recorder.ackAll();

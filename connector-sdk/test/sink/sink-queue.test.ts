@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/logging/types.js";
 import { createMetrics } from "../../src/metrics/metrics.js";
 import type { Lifecycle } from "../../src/runtime/plugin.js";
-import { StreamFlow } from "../../src/runtime/stream-flow.js";
 import {
   type FailureClass,
   type ListedPage,
@@ -117,7 +116,6 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
       controller.abort();
     },
   };
-  const flow = new StreamFlow();
   const queue = new SinkQueue<Payload>({
     target,
     openIndex: () => index,
@@ -133,7 +131,6 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
     logger,
     metrics: createMetrics(),
     lifecycle,
-    flow,
   });
   queues.push(queue);
   let seq = 0;
@@ -154,9 +151,8 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
   };
   /** Sends what is pending now (as when the runner waits for acknowledgements) and waits for `n` acknowledgements. */
   const flush = async (n: number) => {
-    flow.setWaitingForAcks(true);
+    queue.flush();
     await ackedCount(n);
-    flow.setWaitingForAcks(false);
   };
   return { target, index, queue, send, acked, drained, ackedCount, flush, fatals };
 }
@@ -200,6 +196,21 @@ describe("SinkQueue", () => {
     await flush(3);
     expect(target.calls.map((c) => `${c.kind}:${c.count}`)).toEqual(["list:1", "create:2", "delete_ids:2", "create:2"]);
     expect(target.keys()).toEqual(["a=s30", "b=s30"]);
+  });
+
+  it("flush() sends the keys pending then at once; keys queued after it wait for their batch", async () => {
+    const { target, send, flush, acked, drained } = setup({ batchSize: 100, flushIntervalMs: 60_000 });
+    await send([set("a", "1")]);
+    await send([set("b", "2")]);
+    await flush(2);
+    expect(target.calls.map((c) => c.kind)).toEqual(["list", "create"]);
+    expect(target.calls[1]?.count).toBe(2);
+    await send([set("c", "3")]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(target.calls).toHaveLength(2); // no flush since c arrived: it waits for a full batch or the interval
+    expect(acked).toEqual(["e1", "e2"]);
+    await drained();
+    expect(acked).toEqual(["e1", "e2", "e3"]);
   });
 
   it("deletes 5,000 indexed keys with one request", async () => {

@@ -33,6 +33,7 @@ import { S1_TOKENS } from "./tokens.js";
 export interface OperationQueue {
   start?(): void;
   enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void>;
+  flush?(): void;
   drain(deadline: number): Promise<void>;
   stop(): void;
 }
@@ -134,6 +135,11 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
     const ops = this.plan(event);
     if (ops.length === 0) return;
     await this.queue.enqueue(ops, event.id, context.defer());
+  }
+
+  /** The runner waits for acknowledgements: the queue sends what it holds (decision 0005). */
+  flush(): void {
+    this.queue.flush?.();
   }
 
   drain(deadline: number): Promise<void> {

@@ -14,8 +14,12 @@ class RecordingQueue implements OperationQueue {
   readonly calls: { ops: readonly IocChange[]; eventId: string; done: () => void }[] = [];
   drained: number | undefined;
   stopped = false;
+  flushes = 0;
   async enqueue(ops: readonly IocChange[], eventId: string, done: () => void): Promise<void> {
     this.calls.push({ ops, eventId, done });
+  }
+  flush(): void {
+    this.flushes++;
   }
   async drain(deadline: number): Promise<void> {
     this.drained = deadline;
@@ -275,6 +279,12 @@ describe("lifecycle", () => {
       site_id: "2",
       source: "OpenCTI",
     });
+  });
+
+  it("forwards the runner's flush() to the queue (decision 0005)", () => {
+    const { handler, queue } = setup();
+    handler.flush();
+    expect(queue.flushes).toBe(1);
   });
 
   it("drains and stops the queue", async () => {

@@ -15,7 +15,6 @@ import {
   type StixObject,
   type StreamEvent,
   type StreamEventHandler,
-  StreamFlow,
   TOKENS,
 } from "@octi/connector-sdk";
 import { container as root } from "tsyringe";
@@ -86,7 +85,6 @@ describe("wired in a child container, against the simulator", () => {
     child.register(TOKENS.Metrics, { useValue: metrics as unknown as Metrics });
     child.register(TOKENS.HttpAgents, { useValue: agents });
     child.register(TOKENS.Lifecycle, { useValue: lifecycle });
-    child.register(TOKENS.StreamFlow, { useValue: new StreamFlow() });
     child.register(TOKENS.ShutdownSignal, { useValue: lifecycle.signal });
     child.register(TOKENS.Secrets, { useValue: [config.sentinelone_intel.api_key, config.opencti.token] });
     plugin.register?.(child, config);

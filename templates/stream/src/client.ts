@@ -1,34 +1,56 @@
 /**
- * The seam between the connector and the __TITLE__ API. The handler depends on the `__PASCAL_NAME__Client`
- * interface, resolved from the run's container under `__ENV_PREFIX___CLIENT`; tests register a fake under the
- * same token. Replace the two example calls with the target API's.
+ * The seam between the connector and the __TITLE__ API: one request per call, no retries (the SDK's sink queue
+ * owns batching, retries, pacing and order). The target (src/target.ts) depends on the `__PASCAL_NAME__Client`
+ * interface, resolved from the run's container under `__ENV_PREFIX___CLIENT`; tests register a fake under the same
+ * token. Replace the example calls with the target API's.
  */
 
 import { type HttpAgents, TOKENS } from "@octi/connector-sdk";
-import axios, { type AxiosInstance, isAxiosError } from "axios";
+import axios, { type AxiosInstance } from "axios";
 import { inject, injectable } from "tsyringe";
 import type { __PASCAL_NAME__Config } from "./config-schema.js";
 
 /** What the connector sends for one OpenCTI object. Shape it after the target API. */
 export interface __PASCAL_NAME__Item {
-  /** The STIX id (stable across updates): the key in the target. */
-  readonly id: string;
+  /** The STIX id (stable across updates): how the connector finds its records in the target. */
+  readonly key: string;
   readonly type: string;
   readonly name?: string;
   readonly pattern?: string;
   readonly validUntil?: string;
 }
 
-export interface __PASCAL_NAME__Client {
-  /** Creates or replaces the item. */
-  upsert(item: __PASCAL_NAME__Item, signal?: AbortSignal): Promise<void>;
-  /** Removes the item; removing an item the target does not have is not an error. */
-  remove(id: string, signal?: AbortSignal): Promise<void>;
+/** A record as the target lists it: the item and the id the target gave it. */
+export interface __PASCAL_NAME__Record extends __PASCAL_NAME__Item {
+  readonly id: string;
 }
+
+export interface __PASCAL_NAME__Page {
+  readonly items: readonly __PASCAL_NAME__Record[];
+  /** Where the next page starts; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface __PASCAL_NAME__Client {
+  /** Creates the items; resolves with the target's id of each, in order. */
+  createItems(items: readonly __PASCAL_NAME__Item[], signal?: AbortSignal): Promise<readonly string[]>;
+  /** Deletes records by the target's ids (ids it does not hold are ignored). */
+  deleteItems(ids: readonly string[], signal?: AbortSignal): Promise<void>;
+  /** Deletes every record of one key. */
+  deleteKey(key: string, signal?: AbortSignal): Promise<void>;
+  /** One page of the records, oldest change first; only those changed since `updatedSince` (epoch ms) when given. */
+  listItems(query: { updatedSince?: number; cursor?: string }, signal?: AbortSignal): Promise<__PASCAL_NAME__Page>;
+}
+
+/** Most ids one delete request may carry (the example API's limit). */
+export const MAX_DELETE_IDS = 1000;
 
 export const __ENV_PREFIX___CLIENT = Symbol.for("__SLUG__.Client");
 
-/** HTTP client of the example API: `PUT /items/{id}` and `DELETE /items/{id}`, bearer authentication. */
+/**
+ * HTTP client of the example API, bearer authentication: `POST /items` `{items}` → `{ids}`, `POST /items/delete`
+ * `{ids}`, `DELETE /items?key=…`, `GET /items?updated_since=…&cursor=…` → `{items, next_cursor}`.
+ */
 @injectable()
 export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
   private readonly http: AxiosInstance;
@@ -48,16 +70,40 @@ export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
     });
   }
 
-  async upsert(item: __PASCAL_NAME__Item, signal?: AbortSignal): Promise<void> {
-    await this.http.put(`/items/${encodeURIComponent(item.id)}`, item, { signal });
+  async createItems(items: readonly __PASCAL_NAME__Item[], signal?: AbortSignal): Promise<readonly string[]> {
+    const response = await this.http.post<{ ids?: unknown }>("/items", { items }, { signal });
+    const ids = response.data?.ids;
+    if (!Array.isArray(ids) || ids.length !== items.length || !ids.every((id) => typeof id === "string")) {
+      throw new Error(`POST /items answered without one id per item (sent ${items.length})`);
+    }
+    return ids;
   }
 
-  async remove(id: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.http.delete(`/items/${encodeURIComponent(id)}`, { signal });
-    } catch (error) {
-      if (isAxiosError(error) && error.response?.status === 404) return;
-      throw error;
-    }
+  async deleteItems(ids: readonly string[], signal?: AbortSignal): Promise<void> {
+    await this.http.post("/items/delete", { ids }, { signal });
   }
+
+  async deleteKey(key: string, signal?: AbortSignal): Promise<void> {
+    // Without a key the request would name no record, or every record: never send it.
+    if (key === "") throw new Error("deleteKey needs a key (the STIX id of the object)");
+    await this.http.delete("/items", { params: { key }, signal });
+  }
+
+  async listItems(
+    query: { updatedSince?: number; cursor?: string },
+    signal?: AbortSignal,
+  ): Promise<__PASCAL_NAME__Page> {
+    const params = { updated_since: query.updatedSince, cursor: query.cursor };
+    const response = await this.http.get<{ items?: unknown; next_cursor?: unknown }>("/items", { params, signal });
+    const { items, next_cursor: next } = response.data ?? {};
+    if (!Array.isArray(items)) throw new Error("GET /items answered without an items list");
+    return { items: items.filter(isRecord), nextCursor: typeof next === "string" && next !== "" ? next : null };
+  }
+}
+
+/** A listed record the connector can use (an id and a key); others are not ours to manage. */
+function isRecord(value: unknown): value is __PASCAL_NAME__Record {
+  if (typeof value !== "object" || value === null) return false;
+  if (!("id" in value && "key" in value && "type" in value)) return false;
+  return typeof value.id === "string" && typeof value.key === "string" && typeof value.type === "string";
 }

@@ -33,6 +33,38 @@ export const configSchema: NamespaceSchema = {
       default: true,
       description: "Verify the __TITLE__ API's TLS certificate.",
     },
+    batch_size: {
+      type: "integer",
+      default: 100,
+      minimum: 1,
+      description: "Most items in one create request.",
+    },
+    batch_flush_interval: {
+      type: "number",
+      default: 2,
+      minimum: 0,
+      description:
+        "Seconds the oldest pending change waits for more before a partial batch is sent (sent at once when the stream waits for acknowledgements).",
+    },
+    max_pending: {
+      type: "integer",
+      default: 10000,
+      minimum: 1,
+      description: "Objects with changes not yet sent before the connector stops reading the stream (back-pressure).",
+    },
+    requests_per_minute: {
+      type: "integer",
+      default: 0,
+      minimum: 0,
+      description: "Requests per minute the __TITLE__ API allows (0: not paced; 429 answers are honoured either way).",
+    },
+    data_dir: {
+      type: "string",
+      default: "data",
+      minLength: 1,
+      description:
+        "Directory of the connector's durable state: the index of what it holds in __TITLE__ (rebuilt by a listing when lost) and refused.jsonl (items __TITLE__ refused). Keep it on a volume.",
+    },
   },
   required: ["api_url", "api_key"],
 };
@@ -43,6 +75,11 @@ export interface __PASCAL_NAME__Settings {
   readonly api_key: string;
   readonly request_timeout: number;
   readonly ssl_verify: boolean;
+  readonly batch_size: number;
+  readonly batch_flush_interval: number;
+  readonly max_pending: number;
+  readonly requests_per_minute: number;
+  readonly data_dir: string;
 }
 
 export interface __PASCAL_NAME__Config extends BaseConfig {

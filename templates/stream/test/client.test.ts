@@ -1,10 +1,10 @@
 /** The HTTP client against a local server (loopback, port 0): the requests it sends and the errors it tolerates. */
 import { Agent, createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildConfigSchema, type HttpAgents, loadConfig } from "@octi/connector-sdk";
+import { buildConfigSchema, type HttpAgents, JsonLinesFile, loadConfig } from "@octi/connector-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Http__PASCAL_NAME__Client } from "../src/client.js";
-import { type __PASCAL_NAME__Config, plugin } from "../src/index.js";
+import { type __PASCAL_NAME__Config, __PASCAL_NAME__Target, plugin } from "../src/index.js";
 
 interface Seen {
   readonly method: string;
@@ -19,11 +19,16 @@ describe("Http__PASCAL_NAME__Client", () => {
   let server: Server;
   let seen: Seen[];
   let status: number;
+  /** The JSON body of the next answers. */
+  let answer: unknown;
+  let retryAfter: string | undefined;
   let client: Http__PASCAL_NAME__Client;
 
   beforeEach(async () => {
     seen = [];
-    status = 204;
+    status = 200;
+    answer = undefined;
+    retryAfter = undefined;
     server = createServer((request: IncomingMessage, response) => {
       let body = "";
       request.on("data", (chunk: Buffer) => {
@@ -37,7 +42,12 @@ describe("Http__PASCAL_NAME__Client", () => {
           body,
         });
         response.statusCode = status;
-        response.end();
+        if (retryAfter !== undefined) response.setHeader("retry-after", retryAfter);
+        if (answer === undefined) response.end();
+        else {
+          response.setHeader("content-type", "application/json");
+          response.end(JSON.stringify(answer));
+        }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -58,37 +68,67 @@ describe("Http__PASCAL_NAME__Client", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it("sends an item with PUT /items/{id}, authenticated with the API key", async () => {
-    await client.upsert({
-      id: "indicator--1",
-      type: "indicator",
-      name: "one",
-      pattern: "[ipv4-addr:value = '10.0.0.1']",
-    });
+  it("creates items with one POST /items, authenticated with the API key, and returns their ids", async () => {
+    answer = { ids: ["r1", "r2"] };
+    const items = [
+      { key: "indicator--1", type: "indicator", name: "one", pattern: "[ipv4-addr:value = '10.0.0.1']" },
+      { key: "indicator--2", type: "indicator" },
+    ];
+    await expect(client.createItems(items)).resolves.toEqual(["r1", "r2"]);
     expect(seen).toEqual([
-      {
-        method: "PUT",
-        url: "/items/indicator--1",
-        authorization: "Bearer test-api-key",
-        body: JSON.stringify({
-          id: "indicator--1",
-          type: "indicator",
-          name: "one",
-          pattern: "[ipv4-addr:value = '10.0.0.1']",
-        }),
-      },
+      { method: "POST", url: "/items", authorization: "Bearer test-api-key", body: JSON.stringify({ items }) },
     ]);
   });
 
-  it("removes an item with DELETE /items/{id} and treats 404 as already removed", async () => {
-    status = 404;
-    await expect(client.remove("indicator--2")).resolves.toBeUndefined();
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["DELETE /items/indicator--2"]);
+  it("refuses a create answer without one id per item", async () => {
+    answer = { ids: ["r1"] };
+    await expect(
+      client.createItems([
+        { key: "a", type: "indicator" },
+        { key: "b", type: "indicator" },
+      ]),
+    ).rejects.toThrow(/one id per item \(sent 2\)/);
   });
 
-  it("fails on a server error", async () => {
-    status = 500;
-    await expect(client.upsert({ id: "indicator--3", type: "indicator" })).rejects.toThrow(/500/);
-    await expect(client.remove("indicator--3")).rejects.toThrow(/500/);
+  it("deletes by ids, and by key", async () => {
+    await client.deleteItems(["r1", "r2"]);
+    await client.deleteKey("indicator--2");
+    expect(seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual([
+      `POST /items/delete ${JSON.stringify({ ids: ["r1", "r2"] })}`,
+      "DELETE /items?key=indicator--2 ",
+    ]);
+  });
+
+  it("lists a page since a time and from a cursor, keeping only usable records", async () => {
+    answer = {
+      items: [{ id: "r1", key: "indicator--1", type: "indicator" }, { id: "r2" }, "junk"],
+      next_cursor: "c2",
+    };
+    await expect(client.listItems({ updatedSince: 1700000000000, cursor: "c1" })).resolves.toEqual({
+      items: [{ id: "r1", key: "indicator--1", type: "indicator" }],
+      nextCursor: "c2",
+    });
+    expect(seen.map((s) => s.url)).toEqual(["/items?updated_since=1700000000000&cursor=c1"]);
+    answer = { items: [], next_cursor: null };
+    await expect(client.listItems({})).resolves.toEqual({ items: [], nextCursor: null });
+  });
+
+  it("fails on a server error, and the target classifies it for the SDK's queue", async () => {
+    status = 503;
+    retryAfter = "2";
+    const error = await client.deleteItems(["r1"]).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/503/);
+    const target = new __PASCAL_NAME__Target(client, new JsonLinesFile("unused.jsonl", []));
+    expect(target.classify(error)).toMatchObject({ kind: "retry", mayHaveLanded: true, retryAfterMs: 2000 });
+    status = 401;
+    retryAfter = undefined;
+    const denied = await client.deleteKey("k").catch((e: unknown) => e);
+    expect(target.classify(denied)).toMatchObject({
+      kind: "fatal",
+      message: expect.stringMatching(/__ENV_PREFIX___API_KEY/),
+    });
+    status = 400;
+    const refused = await client.createItems([{ key: "k", type: "indicator" }]).catch((e: unknown) => e);
+    expect(target.classify(refused)).toMatchObject({ kind: "refused", status: 400, itemIndices: [] });
   });
 });

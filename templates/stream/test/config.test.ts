@@ -25,6 +25,11 @@ const FULL: Readonly<Record<string, string>> = {
   CONNECTOR_LOG_LEVEL: "debug",
   __ENV_PREFIX___REQUEST_TIMEOUT: "12.5",
   __ENV_PREFIX___SSL_VERIFY: "false",
+  __ENV_PREFIX___BATCH_SIZE: "50",
+  __ENV_PREFIX___BATCH_FLUSH_INTERVAL: "0.5",
+  __ENV_PREFIX___MAX_PENDING: "200",
+  __ENV_PREFIX___REQUESTS_PER_MINUTE: "30",
+  __ENV_PREFIX___DATA_DIR: "/var/lib/__SLUG__",
 };
 
 function load(env: Readonly<Record<string, string>>): __PASCAL_NAME__Config {
@@ -48,6 +53,11 @@ describe("config", () => {
       api_key: "test-api-key",
       request_timeout: 30,
       ssl_verify: true,
+      batch_size: 100,
+      batch_flush_interval: 2,
+      max_pending: 10000,
+      requests_per_minute: 0,
+      data_dir: "data",
     });
     expect(config.connector.live_stream_id).toBe("live");
     expect(config.connector.name).toBe("__TITLE__");
@@ -60,6 +70,13 @@ describe("config", () => {
     // Then each value has its schema type
     expect(config.__SNAKE_NAME__.request_timeout).toBe(12.5);
     expect(config.__SNAKE_NAME__.ssl_verify).toBe(false);
+    expect(config.__SNAKE_NAME__).toMatchObject({
+      batch_size: 50,
+      batch_flush_interval: 0.5,
+      max_pending: 200,
+      requests_per_minute: 30,
+      data_dir: "/var/lib/__SLUG__",
+    });
     expect(config.connector.name).toBe("__TITLE__ (test)");
     expect(config.connector.log_level).toBe("debug");
   });

@@ -8,7 +8,6 @@ import {
   type Metrics,
   type SinkChange,
   SinkQueue,
-  type StreamFlow,
   TargetIndex,
   TOKENS,
 } from "@octi/connector-sdk";
@@ -51,7 +50,6 @@ export class PushQueue {
     @inject(TOKENS.Logger) logger: Logger,
     @inject(TOKENS.Lifecycle) lifecycle: Lifecycle,
     @inject(S1_TOKENS.Clock) now: () => number,
-    @inject(TOKENS.StreamFlow) flow: StreamFlow,
     @inject(TOKENS.Metrics) sdkMetrics: Metrics,
   ) {
     // The index describes one console, scope and source: another one empties it (it is then rebuilt).
@@ -78,7 +76,6 @@ export class PushQueue {
       logger,
       metrics: sdkMetrics,
       lifecycle,
-      flow,
       now,
     });
   }
@@ -99,6 +96,11 @@ export class PushQueue {
 
   enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void> {
     return this.sink.enqueue(changes, eventId, done);
+  }
+
+  /** Nothing more arrives before an acknowledgement (the runner's `flush`, decision 0005): send what is pending. */
+  flush(): void {
+    this.sink.flush();
   }
 
   drain(deadline: number): Promise<void> {
