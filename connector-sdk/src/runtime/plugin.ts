@@ -51,6 +51,18 @@ export interface StreamEventHandler {
    * unacknowledged (replayed on the next start). Throw `FatalConnectorError` to stop the run instead.
    */
   handle(event: StreamEvent, context: EventContext): Promise<void>;
+  /**
+   * A start without state (first run, or a state reset in OpenCTI) opens the stream from `0-0` with a recover date:
+   * OpenCTI sends its recovery snapshot, the current version of every object the stream lets through. Called before
+   * that stream opens (again after an in-process reset).
+   */
+  snapshotStarted?(): void;
+  /**
+   * The snapshot is over (first id past the recover date: an event, or an idle heartbeat), in stream order after
+   * its last object: whatever the snapshot did not mention is gone from the stream (reconciliation). May defer its
+   * acknowledgement like `handle`; a throw is logged and the stream goes on.
+   */
+  snapshotEnded?(eventId: string, context: EventContext): Promise<void>;
   /** Graceful stop: finish deferred work (flush buffers) before the deadline (ms epoch). */
   drain?(deadline: number): Promise<void>;
   /** Release resources. Called last. */

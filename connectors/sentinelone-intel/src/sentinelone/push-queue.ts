@@ -105,6 +105,16 @@ export class PushQueue {
     return this.sink.drain(deadline);
   }
 
+  /** Remembers the indicators enqueued from now on (a recovery snapshot). */
+  beginSweep(): void {
+    this.sink.beginSweep();
+  }
+
+  /** Removes the indexed indicators the snapshot did not want; `done` once SentinelOne has removed them. */
+  endSweep(eventId: string, done: () => void): Promise<number> {
+    return this.sink.endSweep(eventId, done);
+  }
+
   stop(): void {
     this.sink.stop();
   }
