@@ -117,8 +117,10 @@ export async function startConnector<C extends BaseConfig>(
 
   const abort = new AbortController();
   let fatalHook: (message: string, cause?: unknown) => void = () => undefined;
+  let restartHook: (reason: string) => void = () => undefined;
   const lifecycle: Lifecycle = {
     fatal: (message, cause) => fatalHook(message, cause),
+    restartFromScratch: (reason) => restartHook(reason),
     signal: abort.signal,
   };
 
@@ -144,6 +146,7 @@ export async function startConnector<C extends BaseConfig>(
     deadLetter: new EventDeadLetter(config.connector.dead_letter_path, loaded.secrets),
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
+  restartHook = (reason) => engine.requestRestartFromScratch(reason);
   const progress = startProgress({
     logger,
     metrics,
@@ -613,6 +616,13 @@ class Engine {
       this.metrics.sdk.pingApiErrors.inc();
       this.logger.error("Error pinging the API", { reason: (error as Error).message });
     }
+  }
+
+  /** A connector's scheduled reconciliation: a restart from scratch once the stream is open (not while stopping). */
+  requestRestartFromScratch(reason: string): void {
+    if (this.stopping || this.stream === undefined) return;
+    this.logger.info("Reading the stream again from scratch", { reason });
+    this.restartFromScratch();
   }
 
   /** pycti kills the process on a remote reset and lets Docker restart it; we restart the stream in-process. */

@@ -108,6 +108,8 @@ export class SinkQueue<P> {
   private swept: Set<string> | undefined;
   private readonly readyWaiters: (() => void)[] = [];
   private ready = false;
+  /** A full listing is wanted before the next cycle (`refreshIndex`). */
+  private refreshWanted = false;
 
   constructor(private readonly deps: SinkQueueDeps<P>) {
     this.target = deps.target;
@@ -179,6 +181,15 @@ export class SinkQueue<P> {
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
     this.notify();
     return this.waitForRoom();
+  }
+
+  /**
+   * Rebuilds the index from a full listing before the next cycle (a scheduled reconciliation: records removed or
+   * edited in the target behind the connector's back are then seen). Changes enqueued meanwhile wait for it.
+   */
+  refreshIndex(): void {
+    this.refreshWanted = true;
+    this.notify();
   }
 
   /** Starts remembering the keys enqueued from now on (the states a full pass of the source wants). */
@@ -309,6 +320,11 @@ export class SinkQueue<P> {
       this.ready = true;
       for (const resolve of this.readyWaiters.splice(0)) resolve();
       while (!this.halted) {
+        if (this.refreshWanted) {
+          this.refreshWanted = false;
+          await this.rebuild("a scheduled reconciliation");
+          continue;
+        }
         if (this.pending.size === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
           await this.sleepUntil(undefined);
@@ -352,15 +368,24 @@ export class SinkQueue<P> {
     }
     this.index = index;
     if (this.halted) throw new Halted();
-    if (!index.complete) {
-      this.logger.info(`Target index is empty or incomplete: rebuilding it from ${this.target.name}`, {
-        index_path: index.path,
-      });
-      index.clear();
-      const startedAt = this.now();
-      await this.listing(undefined, "full");
-      index.markComplete(startedAt);
-    } else await this.settle("start-up");
+    if (!index.complete) await this.rebuild("empty or incomplete");
+    else await this.settle("start-up");
+    this.updateGauges();
+  }
+
+  /** Empties the index and fills it from a full listing of the target. */
+  private async rebuild(why: "empty or incomplete" | "a scheduled reconciliation"): Promise<void> {
+    const index = this.index!;
+    this.logger.info(
+      why === "empty or incomplete"
+        ? `Target index is empty or incomplete: rebuilding it from ${this.target.name}`
+        : `Rebuilding the target index from ${this.target.name} for ${why}`,
+      { index_path: index.path },
+    );
+    index.clear();
+    const startedAt = this.now();
+    await this.listing(undefined, "full");
+    index.markComplete(startedAt);
     this.updateGauges();
   }
 
