@@ -169,4 +169,28 @@ describe("SinkQueue sweep", () => {
     expect(acked).toEqual(["sweep"]);
     expect(target.calls.map((c) => c.kind)).toEqual(["list", "delete_ids"]);
   });
+
+  it("refreshIndex relists the target before the next cycle: records removed or edited behind its back are seen", async () => {
+    const target = new MemoryTarget();
+    const { queue, acked, send } = setup(target);
+    await send("e1", [set("a", "1"), set("b", "2")]);
+    await queue.drain(Date.now() + 5000);
+    // Behind the index's back: a's record removed, b's record edited.
+    const [[idA], [idB]] = [
+      [...target.records].find(([, r]) => r.key === "a")!,
+      [...target.records].find(([, r]) => r.key === "b")!,
+    ];
+    target.records.delete(idA);
+    target.records.set(idB, { key: "b", fingerprint: "edited" });
+    queue.refreshIndex();
+    queue.beginSweep();
+    await send("e2", [set("a", "1")]);
+    await send("e3", [set("b", "2")]);
+    await queue.endSweep("sweep", () => acked.push("sweep"));
+    await queue.drain(Date.now() + 5000);
+    expect(target.held()).toEqual(["a=1", "b=2"]);
+    // Nothing orphaned: the sweep is acknowledged at once (the runner's tracker commits positions in order anyway).
+    expect([...acked].sort()).toEqual(["e1", "e2", "e3", "sweep"]);
+    expect(target.calls.map((c) => c.kind)).toEqual(["list", "create", "list", "delete_ids", "create"]);
+  });
 });
