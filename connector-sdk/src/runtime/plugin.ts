@@ -59,6 +59,18 @@ export interface StreamEventHandler {
    * a throw is logged and the events stay unacknowledged.
    */
   flush?(): void;
+  /**
+   * A start without state (first run, or a state reset in OpenCTI) opens the stream from `0-0` with a recover date:
+   * OpenCTI sends its recovery snapshot, the current version of every object the stream lets through. Called before
+   * that stream opens (again after an in-process reset).
+   */
+  snapshotStarted?(): void;
+  /**
+   * The snapshot is over (first id past the recover date: an event, or an idle heartbeat), in stream order after
+   * its last object: whatever the snapshot did not mention is gone from the stream (reconciliation). May defer its
+   * acknowledgement like `handle`; a throw is logged and the stream goes on.
+   */
+  snapshotEnded?(eventId: string, context: EventContext): Promise<void>;
   /** Graceful stop: finish deferred work (flush buffers) before the deadline (ms epoch). */
   drain?(deadline: number): Promise<void>;
   /** Release resources. Called last. */
@@ -73,6 +85,13 @@ export interface Lifecycle {
    * events are not lost: they are replayed on the next start.
    */
   fatal(message: string, cause?: unknown): void;
+  /**
+   * Reads the stream again from scratch, in-process, as after a state reset in OpenCTI: `0-0` with `recover=<now>`
+   * (a full recovery snapshot, with the `snapshotStarted` / `snapshotEnded` hooks), then the live stream from the
+   * recover date. Events read and not handled yet are dropped (the snapshot holds their objects' current versions).
+   * Used for a scheduled reconciliation.
+   */
+  restartFromScratch?(reason: string): void;
   /** Aborted when the run is stopping (graceful stop or fatal). */
   readonly signal: AbortSignal;
 }

@@ -70,6 +70,8 @@ interface QueuedMessage {
   readonly message: RawStreamMessage;
   readonly entry: ReturnType<AckTracker["receive"]> | undefined;
   readonly generation: number;
+  /** The end of a full recovery snapshot (handed to `handler.snapshotEnded` in stream order). */
+  readonly snapshotEnd?: boolean;
 }
 
 /**
@@ -114,8 +116,10 @@ export async function startConnector<C extends BaseConfig>(
 
   const abort = new AbortController();
   let fatalHook: (message: string, cause?: unknown) => void = () => undefined;
+  let restartHook: (reason: string) => void = () => undefined;
   const lifecycle: Lifecycle = {
     fatal: (message, cause) => fatalHook(message, cause),
+    restartFromScratch: (reason) => restartHook(reason),
     signal: abort.signal,
   };
 
@@ -138,6 +142,7 @@ export async function startConnector<C extends BaseConfig>(
     deadLetter: new EventDeadLetter(config.connector.dead_letter_path, loaded.secrets),
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
+  restartHook = (reason) => engine.requestRestartFromScratch(reason);
   const progress = startProgress({
     logger,
     metrics,
@@ -183,6 +188,8 @@ class Engine {
   private storedText: string | undefined;
   /** Set at registration when OpenCTI had no state (fresh start, or a reset made while we were down). */
   private registeredWithoutState = false;
+  /** A full recovery snapshot is being read (start without state): its recover date, epoch ms. */
+  private snapshotUntilMs: number | undefined;
   /** Aborted as soon as a stop begins: ends the waits between attempts at a failing event. */
   private readonly retryAbort = new AbortController();
   private consumer: Promise<void> | undefined;
@@ -318,10 +325,17 @@ class Engine {
     // Ids may be shared whatever `no-dependencies` says: OpenCTI always sends the objects an event references that
     // this connection has not sent yet under the event's id (decision 0001).
     this.tracker = new AckTracker(this.baseState.start_from);
+    // A start without state from `0-0` with a recover date reads OpenCTI's full recovery snapshot: the handler may
+    // treat what it did not receive as gone (reconciliation). A partial window (a start timestamp) is not full.
+    const recover = this.baseState.recover_until;
+    const recoverMs = typeof recover === "string" ? Date.parse(recover) : Number.NaN;
+    this.snapshotUntilMs =
+      stored === null && this.baseState.start_from === "0-0" && recoverMs > 0 ? recoverMs : undefined;
   }
 
   private openStream(): void {
     this.waitingForAcks = false;
+    if (this.snapshotUntilMs !== undefined) this.handler.snapshotStarted?.();
     const c = this.config.connector;
     const generation = this.generation;
     const tracker = this.tracker;
@@ -350,6 +364,18 @@ class Engine {
   private enqueue(message: RawStreamMessage, generation: number, tracker: AckTracker): void {
     if (generation !== this.generation) return;
     if (message.id === undefined) return; // `connected` and id-less messages carry no position (pycti ignores them)
+    if (this.snapshotUntilMs !== undefined && !this.stopping) {
+      const ms = parseStreamId(message.id)?.ms;
+      if (ms !== undefined && ms > this.snapshotUntilMs) {
+        // The first id past the recover date (an event, or an idle heartbeat): the snapshot is over. The marker
+        // holds the position until the handler settled it.
+        this.snapshotUntilMs = undefined;
+        this.queue.push({ message, entry: tracker.receive(message.id), generation, snapshotEnd: true });
+        const wake = this.wake;
+        this.wake = undefined;
+        wake?.();
+      }
+    }
     if (message.event === "heartbeat" || message.event === "connected") {
       tracker.heartbeat(message.id);
       this.pusher?.onProgress(false);
@@ -419,6 +445,13 @@ class Engine {
     const tracker = this.tracker;
     const { id, event, data } = item.message;
     const sdk = this.metrics.sdk;
+    if (item.snapshotEnd) {
+      await this.endSnapshot(id ?? "", () => {
+        tracker.ack(entry);
+        this.pusher?.onProgress(true);
+      });
+      return;
+    }
     const ack = () => {
       tracker.ack(entry);
       this.pusher?.onProgress(true);
@@ -539,6 +572,32 @@ class Engine {
     ack();
   }
 
+  /** Hands the end of a full recovery snapshot to the handler; acknowledged when it says (defer) or returns. */
+  private async endSnapshot(id: string, ack: () => void): Promise<void> {
+    const handler = this.handler.snapshotEnded?.bind(this.handler);
+    if (!handler) {
+      ack();
+      return;
+    }
+    let deferred = false;
+    try {
+      await handler(id, {
+        defer: () => {
+          deferred = true;
+          return ack;
+        },
+        signal: this.abort.signal,
+      });
+    } catch (error) {
+      // Nothing is lost: the stream goes on; what the handler would have removed stays until the next reconciliation.
+      this.logger.error("The handler failed at the end of the recovery snapshot", {
+        event_id: id,
+        reason: (error as Error)?.message ?? String(error),
+      });
+    }
+    if (!deferred) ack();
+  }
+
   /**
    * Pushes the state (the only way pycti saves it). A returned state that differs from the one sent is a reset made
    * in the UI, except on the first ping after a registration that found no state: OpenCTI then only clears the flag
@@ -568,6 +627,13 @@ class Engine {
       this.metrics.sdk.pingApiErrors.inc();
       this.logger.error("Error pinging the API", { reason: (error as Error).message });
     }
+  }
+
+  /** A connector's scheduled reconciliation: a restart from scratch once the stream is open (not while stopping). */
+  requestRestartFromScratch(reason: string): void {
+    if (this.stopping || this.stream === undefined) return;
+    this.logger.info("Reading the stream again from scratch", { reason });
+    this.restartFromScratch();
   }
 
   /** pycti kills the process on a remote reset and lets Docker restart it; we restart the stream in-process. */

@@ -24,6 +24,10 @@
  * - Acknowledgement: an event's `done` runs once every key it touched reached the state of that event or a later
  *   one (applied or dead-lettered). Never otherwise: a stop leaves it pending, to be replayed.
  * - Back-pressure: `enqueue` resolves once fewer than `maxPending` keys are pending.
+ * - Sweep (reconciliation, issue 12): between `beginSweep` and `endSweep` the queue remembers every key enqueued
+ *   (e.g. a recovery snapshot, which states every key the source still wants); `endSweep` then enqueues "none" for
+ *   every key the index holds that was not touched (orphans), deleted by remote id in shared requests, in stream
+ *   order with later changes.
  */
 import { backoffDelay, sleep } from "../http/retry.js";
 import type { Logger } from "../logging/types.js";
@@ -102,6 +106,12 @@ export class SinkQueue<P> {
   /** Arrival counter of pending keys, and the last one pending at the latest `flush()`. */
   private seq = 0;
   private flushedThrough = 0;
+  /** Keys enqueued since `beginSweep` (undefined: no sweep open). */
+  private swept: Set<string> | undefined;
+  private readonly readyWaiters: (() => void)[] = [];
+  private ready = false;
+  /** A full listing is wanted before the next cycle (`refreshIndex`). */
+  private refreshWanted = false;
 
   constructor(private readonly deps: SinkQueueDeps<P>) {
     this.target = deps.target;
@@ -156,6 +166,7 @@ export class SinkQueue<P> {
       this.safeCall(done);
       return Promise.resolve();
     }
+    if (this.swept) for (const key of last.keys()) this.swept.add(key);
     const ticket: Ticket = { eventId, remaining: last.size, done };
     const now = this.now();
     for (const [key, items] of last) {
@@ -179,6 +190,47 @@ export class SinkQueue<P> {
   flush(): void {
     this.flushedThrough = this.seq;
     this.notify();
+  }
+
+  /**
+   * Rebuilds the index from a full listing before the next cycle (a scheduled reconciliation: records removed or
+   * edited in the target behind the connector's back are then seen). Changes enqueued meanwhile wait for it.
+   */
+  refreshIndex(): void {
+    this.refreshWanted = true;
+    this.notify();
+  }
+
+  /** Starts remembering the keys enqueued from now on (the states a full pass of the source wants). */
+  beginSweep(): void {
+    this.swept = new Set();
+  }
+
+  /**
+   * Ends the sweep begun by `beginSweep`: every key the index holds that no change since then touched is set to
+   * "no records" (deleted by remote id, batched), after the changes already queued. `done` runs once those deletes
+   * are applied (or dead-lettered). Resolves with the number of orphan keys once they are queued (back-pressure as
+   * `enqueue`); 0 without an open sweep, or when the queue stops before the index is ready.
+   */
+  async endSweep(eventId: string, done: () => void): Promise<number> {
+    const touched = this.swept;
+    this.swept = undefined;
+    if (touched === undefined) {
+      this.safeCall(done);
+      return 0;
+    }
+    this.start();
+    await this.whenReady();
+    const index = this.index;
+    if (this.halted || index === undefined) return 0;
+    const orphans: SinkChange<P>[] = [];
+    for (const key of index.keys()) if (!touched.has(key)) orphans.push({ key, items: [] });
+    this.logger.info(`Sweep over: removing from ${this.target.name} what the full pass did not want`, {
+      keys_wanted: touched.size,
+      orphan_keys: orphans.length,
+    });
+    await this.enqueue(orphans, eventId, done);
+    return orphans.length;
   }
 
   /** Sends everything it can without waiting for batches to fill, until empty or `deadline` (epoch ms). */
@@ -224,6 +276,7 @@ export class SinkQueue<P> {
     this.notify();
     for (const resolve of this.roomWaiters.splice(0)) resolve();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
     // The request in flight (if any) was aborted; its transaction, if any, is synchronous: closing is safe.
     void (this.pump ?? Promise.resolve()).finally(() => this.index?.close());
   }
@@ -241,6 +294,12 @@ export class SinkQueue<P> {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+
+  /** Resolves once the index is open and settled (or the queue stopped). */
+  private whenReady(): Promise<void> {
+    if (this.ready || this.halted) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   private waitForRoom(): Promise<void> {
@@ -266,7 +325,14 @@ export class SinkQueue<P> {
     try {
       await this.prepare();
       this.readyAt = this.now();
+      this.ready = true;
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
       while (!this.halted) {
+        if (this.refreshWanted) {
+          this.refreshWanted = false;
+          await this.rebuild("a scheduled reconciliation");
+          continue;
+        }
         if (this.pending.size === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
           await this.sleepUntil(undefined);
@@ -311,15 +377,24 @@ export class SinkQueue<P> {
     }
     this.index = index;
     if (this.halted) throw new Halted();
-    if (!index.complete) {
-      this.logger.info(`Target index is empty or incomplete: rebuilding it from ${this.target.name}`, {
-        index_path: index.path,
-      });
-      index.clear();
-      const startedAt = this.now();
-      await this.listing(undefined, "full");
-      index.markComplete(startedAt);
-    } else await this.settle("start-up");
+    if (!index.complete) await this.rebuild("empty or incomplete");
+    else await this.settle("start-up");
+    this.updateGauges();
+  }
+
+  /** Empties the index and fills it from a full listing of the target. */
+  private async rebuild(why: "empty or incomplete" | "a scheduled reconciliation"): Promise<void> {
+    const index = this.index!;
+    this.logger.info(
+      why === "empty or incomplete"
+        ? `Target index is empty or incomplete: rebuilding it from ${this.target.name}`
+        : `Rebuilding the target index from ${this.target.name} for ${why}`,
+      { index_path: index.path },
+    );
+    index.clear();
+    const startedAt = this.now();
+    await this.listing(undefined, "full");
+    index.markComplete(startedAt);
     this.updateGauges();
   }
 

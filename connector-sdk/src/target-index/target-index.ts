@@ -191,6 +191,11 @@ export class TargetIndex {
     return this.uncertainCount > 0 && this.statements.isUncertain.get(key) !== undefined;
   }
 
+  /** Every key holding at least one record, streamed from disk (a sweep compares them with what is wanted). */
+  *keys(): IterableIterator<string> {
+    for (const row of this.statements.keys.iterate()) yield row.key;
+  }
+
   uncertainKeys(): string[] {
     return this.statements.uncertainKeys.all().map((row) => row.key);
   }
@@ -229,6 +234,7 @@ function prepareStatements(db: Database.Database) {
     isUncertain: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM uncertain WHERE key = ?"),
     clearUncertainBefore: db.prepare<[number]>("DELETE FROM uncertain WHERE since < ?"),
     minUncertain: db.prepare<[], { since: number | null }>("SELECT min(since) AS since FROM uncertain"),
+    keys: db.prepare<[], { key: string }>("SELECT DISTINCT key FROM record ORDER BY key"),
     uncertainKeys: db.prepare<[], { key: string }>("SELECT key FROM uncertain ORDER BY since, key"),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE name = ?"),
     setMeta: db.prepare<[string, string]>(

@@ -36,6 +36,9 @@ export interface OperationQueue {
   flush?(): void;
   drain(deadline: number): Promise<void>;
   stop(): void;
+  /** Reconciliation on a start without state: see `snapshotStarted` / `snapshotEnded`. */
+  beginSweep?(): void;
+  endSweep?(eventId: string, done: () => void): Promise<number>;
 }
 
 /** Fields whose change alone is a score-only update (`skip_score_only_updates`). */
@@ -144,6 +147,21 @@ export class SentinelOneIntelHandler implements StreamEventHandler {
 
   drain(deadline: number): Promise<void> {
     return this.queue.drain(deadline);
+  }
+
+  /** A start without state: the recovery snapshot states every indicator still wanted; the queue remembers them. */
+  snapshotStarted(): void {
+    this.queue.beginSweep?.();
+  }
+
+  /**
+   * The snapshot is over: the IOCs of our source whose indicator it did not want (deleted while the connector was
+   * down, no longer mapping) are removed, by uuid in shared requests (issue 12: a start without state is a
+   * reconciliation). Other sources' IOCs are never in the index, so never touched.
+   */
+  async snapshotEnded(eventId: string, context: EventContext): Promise<void> {
+    if (!this.queue.endSweep) return;
+    await this.queue.endSweep(eventId, context.defer());
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,8 @@ export interface SentinelOneSettings {
   readonly indexPath: string;
   /** Subtracted from the index checkpoint for incremental listings (clock skew with SentinelOne). */
   readonly listingMarginMs: number;
+  /** Time between scheduled reconciliations (0: none). */
+  readonly reconcileIntervalMs: number;
 }
 
 /** Clock skew allowed between the connector and SentinelOne when reading IOCs changed since a time. */
@@ -61,5 +63,6 @@ export function resolveSettings(ns: SentinelOneIntelSettings): SentinelOneSettin
     skipScoreOnlyUpdates: ns.skip_score_only_updates,
     indexPath: join(ns.data_dir.trim(), "sentinelone-intel-index.sqlite"),
     listingMarginMs: LISTING_MARGIN_MS,
+    reconcileIntervalMs: Math.round(ns.reconcile_interval * 3_600_000),
   };
 }

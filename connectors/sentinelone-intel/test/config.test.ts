@@ -22,6 +22,7 @@ const BASE: SentinelOneIntelSettings = {
   ssl_verify: true,
   requests_per_minute: 0,
   skip_score_only_updates: false,
+  reconcile_interval: 24,
   data_dir: "data",
 };
 
@@ -44,6 +45,7 @@ describe("schema", () => {
         "group_id",
         "max_pending_iocs",
         "request_timeout",
+        "reconcile_interval",
         "requests_per_minute",
         "retry_max_delay",
         "site_id",
@@ -64,6 +66,7 @@ describe("schema", () => {
     expect(p.max_pending_iocs?.default).toBe(20000);
     expect(p.requests_per_minute).toMatchObject({ default: 0, minimum: 0 });
     expect(p.skip_score_only_updates?.default).toBe(false);
+    expect(p.reconcile_interval).toMatchObject({ type: "number", default: 24, minimum: 0 });
     expect(p.data_dir?.default).toBe("data");
     expect(p.request_timeout?.default).toBe(30);
     expect(p.retry_max_delay?.default).toBe(300);

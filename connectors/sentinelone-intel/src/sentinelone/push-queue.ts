@@ -32,6 +32,7 @@ export type PushQueueOptions = Pick<
   | "retryMaxDelayMs"
   | "requestsPerMinute"
   | "listingMarginMs"
+  | "reconcileIntervalMs"
   | "indexPath"
   | "apiUrl"
   | "scope"
@@ -41,6 +42,8 @@ export type PushQueueOptions = Pick<
 @injectable()
 export class PushQueue {
   private readonly sink: SinkQueue<IocPayload>;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private readonly reconcileEveryMs: number;
 
   constructor(
     @inject(S1_TOKENS.Settings) settings: PushQueueOptions,
@@ -48,7 +51,7 @@ export class PushQueue {
     @inject(S1_TOKENS.DeadLetter) deadLetter: DeadLetterSink,
     @inject(S1_TOKENS.Metrics) metrics: SentinelOneMetrics,
     @inject(TOKENS.Logger) logger: Logger,
-    @inject(TOKENS.Lifecycle) lifecycle: Lifecycle,
+    @inject(TOKENS.Lifecycle) private readonly lifecycle: Lifecycle,
     @inject(S1_TOKENS.Clock) now: () => number,
     @inject(TOKENS.Metrics) sdkMetrics: Metrics,
   ) {
@@ -78,6 +81,7 @@ export class PushQueue {
       lifecycle,
       now,
     });
+    this.reconcileEveryMs = settings.reconcileIntervalMs;
   }
 
   /** Indicators with changes not yet applied in SentinelOne. */
@@ -92,6 +96,20 @@ export class PushQueue {
   /** Opens the index and settles it with SentinelOne (a listing) before the first event. */
   start(): void {
     this.sink.start();
+    const every = this.reconcileEveryMs;
+    if (every > 0 && this.lifecycle.restartFromScratch && this.reconcileTimer === undefined) {
+      // A scheduled reconciliation: the index is rebuilt from SentinelOne's listing (console edits and removals
+      // become visible), then the stream is read again from scratch (recovery snapshot + sweep, decision 0011).
+      this.reconcileTimer = setInterval(() => this.reconcile(), Math.min(every, 2 ** 31 - 1));
+      this.reconcileTimer.unref();
+    }
+  }
+
+  /** Rebuilds the index, then replays OpenCTI's recovery snapshot; its repairs go through this queue. */
+  reconcile(): void {
+    if (this.sink.stopped) return;
+    this.sink.refreshIndex();
+    this.lifecycle.restartFromScratch?.("scheduled reconciliation (SENTINELONE_INTEL_RECONCILE_INTERVAL)");
   }
 
   enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void> {
@@ -107,7 +125,18 @@ export class PushQueue {
     return this.sink.drain(deadline);
   }
 
+  /** Remembers the indicators enqueued from now on (a recovery snapshot). */
+  beginSweep(): void {
+    this.sink.beginSweep();
+  }
+
+  /** Removes the indexed indicators the snapshot did not want; `done` once SentinelOne has removed them. */
+  endSweep(eventId: string, done: () => void): Promise<number> {
+    return this.sink.endSweep(eventId, done);
+  }
+
   stop(): void {
+    clearInterval(this.reconcileTimer);
     this.sink.stop();
   }
 }

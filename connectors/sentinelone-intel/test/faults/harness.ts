@@ -210,9 +210,20 @@ export function useScenarioHooks(cleanups: (() => Promise<void>)[] = []): void {
 }
 
 export async function startSims(
-  options: { s1?: SentinelOneSimulatorOptions; octiPort?: number; startOcti?: boolean } = {},
+  options: {
+    s1?: SentinelOneSimulatorOptions;
+    octiPort?: number;
+    startOcti?: boolean;
+    /** OpenCTI's idle heartbeats move to `<now>-0` (a recovery snapshot's end shows on an idle stream). */
+    idleHeartbeatsAdvance?: boolean;
+  } = {},
 ): Promise<Sims> {
-  const octi = new OpenCtiSimulator({ token: SECRETS.opencti, streams: [{ id: STREAM_ID }], heartbeatIntervalMs: 200 });
+  const octi = new OpenCtiSimulator({
+    token: SECRETS.opencti,
+    streams: [{ id: STREAM_ID }],
+    heartbeatIntervalMs: 200,
+    idleHeartbeatsAdvance: options.idleHeartbeatsAdvance ?? false,
+  });
   if (options.startOcti !== false) await octi.start(options.octiPort ?? 0);
   const s1 = new SentinelOneSimulator({
     tokens: {

@@ -28,6 +28,7 @@ function client(apiUrl: string, source = "OpenCTI", apiKey = DEFAULT_API_TOKEN):
     ssl_verify: true,
     requests_per_minute: 0,
     skip_score_only_updates: false,
+    reconcile_interval: 0,
     data_dir: "unused",
   });
   return new SentinelOneClient(settings, agents, fakeMetrics().metrics);

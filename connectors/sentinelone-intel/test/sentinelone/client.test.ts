@@ -37,6 +37,7 @@ function settings(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}):
       ssl_verify: true,
       requests_per_minute: 0,
       skip_score_only_updates: false,
+      reconcile_interval: 0,
       data_dir: "unused",
     }),
     ...overrides,
@@ -165,6 +166,7 @@ function rawNs(url: string) {
     ssl_verify: true,
     requests_per_minute: 0,
     skip_score_only_updates: false,
+    reconcile_interval: 0,
     data_dir: "x",
   };
 }
