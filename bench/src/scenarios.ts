@@ -194,6 +194,8 @@ export interface BackfillRun {
   readonly iocsPerSecondAfterFirst: number;
   readonly requests: number;
   readonly requestsByStatus: Readonly<Record<string, number>>;
+  /** POST requests answered 200. */
+  readonly createRequests: number;
   readonly rateLimited: number;
   readonly iocsPerRequest: number;
   readonly connector: ProcFigures | undefined;
@@ -258,7 +260,8 @@ export async function runBackfill(ctx: BenchContext, spec: BackfillSpec): Promis
       const last = ends ? uploadTimeMs(ends.last) : Date.now();
       const first = ends ? uploadTimeMs(ends.first) : Date.now();
       const wallSeconds = (last - connector.spawnedAt) / 1000;
-      const ok200 = finalStats.byStatus[200] ?? 0;
+      // IOCs per create request: the connector's start-up listing (GET) and any deletes are not creates.
+      const createRequests = finalStats.byMethod?.POST?.ok ?? finalStats.byStatus[200] ?? 0;
       return {
         label: spec.label,
         events: spec.events,
@@ -279,7 +282,8 @@ export async function runBackfill(ctx: BenchContext, spec: BackfillSpec): Promis
         requests: finalStats.requests,
         requestsByStatus: finalStats.byStatus,
         rateLimited: finalStats.rateLimited,
-        iocsPerRequest: round(finalStats.iocsCreated / Math.max(1, ok200), 1),
+        createRequests,
+        iocsPerRequest: round(finalStats.iocsCreated / Math.max(1, createRequests), 1),
         connector: connectorFigures,
         connectorExit: exit,
         openctiSimulator: openctiFigures,
