@@ -4,13 +4,7 @@
  * between two runs, and IOCs removed in the console behind the connector's back.
  */
 import { rmSync } from "node:fs";
-import {
-  createEvent,
-  makeIndicator,
-  type PublishedEvent,
-  type StixIndicator,
-  updateEvent,
-} from "@octi/connector-sdk/testing";
+import { createEvent, type PublishedEvent, type StixIndicator, updateEvent } from "@octi/connector-sdk/testing";
 import { describe, expect, it } from "vitest";
 import type { FeedStep } from "./feed.js";
 import { generateFeed, prng } from "./feed.js";
@@ -33,29 +27,10 @@ import {
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
+import { DAY_MS, ipIndicator, ipValue } from "./ip-indicators.js";
 import { describeReport } from "./oracle.js";
 
 useScenarioHooks();
-
-const DAY_MS = 86_400_000;
-
-/** One IPv4 indicator per index, with a fixed creation time so that later versions keep the same id. */
-function ipIndicator(i: number, seed: string, overrides: { score?: number; validUntil?: number; revoked?: boolean }) {
-  const now = new Date(Date.UTC(2026, 0, 1));
-  return makeIndicator({
-    pattern: `[ipv4-addr:value = '10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}']`,
-    seed: `${seed}:${i}`,
-    now,
-    validFrom: now,
-    score: overrides.score ?? 50,
-    validUntil: new Date(overrides.validUntil ?? Date.now() + 10 * DAY_MS),
-    ...(overrides.revoked ? { revoked: true } : {}),
-  });
-}
-
-function ipValue(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
 
 /** A step of the oracle: the indicator keeps its one IPv4 IOC, or has none. */
 function step(event: PublishedEvent, indicator: StixIndicator, i: number, live: boolean): FeedStep {

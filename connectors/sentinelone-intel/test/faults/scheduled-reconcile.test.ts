@@ -4,7 +4,7 @@
  * repaired by the next scheduled reconciliation: the index rebuilt from a full listing, the recovery snapshot read
  * again, orphans swept; the other source's IOCs untouched; live events still delivered.
  */
-import { createEvent, makeIndicator } from "@octi/connector-sdk/testing";
+import { createEvent } from "@octi/connector-sdk/testing";
 import { describe, expect, it } from "vitest";
 import {
   budget,
@@ -22,12 +22,10 @@ import {
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
+import { DAY_MS, ipIndicator, ipValue } from "./ip-indicators.js";
 import { describeReport } from "./oracle.js";
 
 useScenarioHooks();
-
-const DAY_MS = 86_400_000;
-const ipValue = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 describe("scheduled reconciliation", () => {
   it(
@@ -50,16 +48,7 @@ describe("scheduled reconciliation", () => {
       });
       const connectorId = env.CONNECTOR_ID!;
       const validUntil = Date.now() + 10 * DAY_MS;
-      const now = new Date(Date.UTC(2026, 0, 1));
-      const indicators = Array.from({ length: count + 1 }, (_, i) =>
-        makeIndicator({
-          pattern: `[ipv4-addr:value = '${ipValue(i)}']`,
-          seed: `${seed}:${i}`,
-          now,
-          validFrom: now,
-          validUntil: new Date(validUntil),
-        }),
-      );
+      const indicators = Array.from({ length: count + 1 }, (_, i) => ipIndicator(i, seed, { validUntil }));
       const step = (i: number) => ({
         event: createEvent(indicators[i]!),
         changes: [{ externalId: indicators[i]!.id, iocs: [{ type: "IPV4" as const, value: ipValue(i) }] }],

@@ -4,7 +4,7 @@
  * `create`). The target index already holds each IOC with the same fingerprint: nothing is posted again.
  * Issue 12's target: 20,000 indicators synced, 0 new duplicates, ≤ 60 SentinelOne requests.
  */
-import { createEvent, deleteEvent, makeIndicator, updateEvent } from "@octi/connector-sdk/testing";
+import { createEvent, deleteEvent, updateEvent } from "@octi/connector-sdk/testing";
 import { describe, expect, it } from "vitest";
 import type { FeedStep } from "./feed.js";
 import {
@@ -23,27 +23,10 @@ import {
   waitFor,
   waitUntilDelivered,
 } from "./harness.js";
+import { DAY_MS, ipIndicator, ipValue } from "./ip-indicators.js";
 import { describeReport } from "./oracle.js";
 
 useScenarioHooks();
-
-const DAY_MS = 86_400_000;
-
-function ipValue(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
-
-function ipIndicator(i: number, seed: string, validUntil: number, score = 50) {
-  const now = new Date(Date.UTC(2026, 0, 1));
-  return makeIndicator({
-    pattern: `[ipv4-addr:value = '${ipValue(i)}']`,
-    seed: `${seed}:${i}`,
-    now,
-    validFrom: now,
-    score,
-    validUntil: new Date(validUntil),
-  });
-}
 
 describe("a state reset in OpenCTI", () => {
   it(
@@ -69,7 +52,7 @@ describe("a state reset in OpenCTI", () => {
       });
       const connectorId = env.CONNECTOR_ID!;
       const validUntil = Date.now() + 10 * DAY_MS;
-      const v1 = Array.from({ length: count }, (_, i) => ipIndicator(i, seed, validUntil));
+      const v1 = Array.from({ length: count }, (_, i) => ipIndicator(i, seed, { validUntil }));
       const step = (event: FeedStep["event"], i: number): FeedStep => ({
         event,
         changes: [{ externalId: v1[i]!.id, iocs: [{ type: "IPV4", value: ipValue(i) }] }],
@@ -83,7 +66,9 @@ describe("a state reset in OpenCTI", () => {
       const updated = Math.floor(count / 10);
       feed = publishFeed(
         octi,
-        v1.slice(0, updated).map((ind, i) => step(updateEvent(ind, ipIndicator(i, seed, validUntil, 40)), i)),
+        v1
+          .slice(0, updated)
+          .map((ind, i) => step(updateEvent(ind, ipIndicator(i, seed, { validUntil, score: 40 })), i)),
         feed,
       );
       const run = await startInProcess("state reset", env);
@@ -144,7 +129,7 @@ describe("a state reset in OpenCTI", () => {
       });
       const connectorId = env.CONNECTOR_ID!;
       const validUntil = Date.now() + 10 * DAY_MS;
-      const v1 = Array.from({ length: count + 1 }, (_, i) => ipIndicator(i, seed, validUntil));
+      const v1 = Array.from({ length: count + 1 }, (_, i) => ipIndicator(i, seed, { validUntil }));
       const iocs = (i: number, live: boolean) => [
         { externalId: v1[i]!.id, iocs: live ? [{ type: "IPV4" as const, value: ipValue(i) }] : [] },
       ];
