@@ -19,9 +19,9 @@ import {
 } from "@octi/connector-sdk";
 import { container as root } from "tsyringe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../dev/simulator/index.js";
 import type { SentinelOneConfig, SentinelOneIntelSettings } from "../src/config-schema.js";
 import { PushQueue, plugin, S1_TOKENS, SentinelOneClient, SentinelOneIntelHandler } from "../src/index.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../src/simulator/index.js";
 import { FakeLifecycle, FakeLogger, FakeMetrics } from "./helpers/fakes.js";
 import { indicator, SHA256 } from "./helpers/indicators.js";
 

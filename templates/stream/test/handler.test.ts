@@ -16,7 +16,7 @@ import {
   mergeEvent,
   OpenCtiSimulator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Http__PASCAL_NAME__Client } from "../src/client.js";
 import {

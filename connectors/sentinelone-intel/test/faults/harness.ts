@@ -20,17 +20,17 @@ import {
   type StartOptions,
   startConnector,
 } from "@octi/connector-sdk";
-import { OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterAll, afterEach, expect } from "vitest";
-import { plugin } from "../../src/index.js";
-import type { PushQueue } from "../../src/sentinelone/push-queue.js";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_GROUP_ID,
   DEFAULT_SITE_ID,
   SentinelOneSimulator,
   type SentinelOneSimulatorOptions,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
+import { plugin } from "../../src/index.js";
+import type { PushQueue } from "../../src/sentinelone/push-queue.js";
 import { S1_TOKENS } from "../../src/tokens.js";
 import type { FeedStep } from "./feed.js";
 import { type CompareOptions, compareIocs, ExpectedIocs, type OracleReport } from "./oracle.js";

@@ -1,5 +1,5 @@
 import type { SnapshotObject } from "@octi/connector-sdk";
-import { makeIndicator } from "@octi/connector-sdk/testing";
+import { makeIndicator } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { applyPlan, type RepairApi } from "../../src/reconcile/apply.js";

@@ -6,12 +6,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { EXIT, reconcileCli } from "../../src/reconcile/command.js";
 import type { IocPayload } from "../../src/sentinelone/types.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
 
 const STREAM = "reconcile-stream";
 const OCTI_TOKEN = "octi-reconcile-token-7f3a";

@@ -1,4 +1,4 @@
-import { makeIdentity, makeIndicator } from "@octi/connector-sdk/testing";
+import { makeIdentity, makeIndicator } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { type DriftCounts, DriftDiff, isInSync } from "../../src/reconcile/diff.js";

@@ -2,13 +2,13 @@
 import { Agent } from "node:http";
 import type { HttpAgents } from "@octi/connector-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { IocListing, type IocPageSource } from "../../src/reconcile/listing.js";
 import type { IocPage } from "../../src/sentinelone/client.js";
 import { SentinelOneClient } from "../../src/sentinelone/client.js";
 import { SentinelOneApiError } from "../../src/sentinelone/errors.js";
 import type { IocPayload, IocRecord } from "../../src/sentinelone/types.js";
 import { resolveSettings } from "../../src/settings.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
 import { fakeMetrics } from "../helpers/fakes.js";
 
 const agents: HttpAgents = { forUrl: () => new Agent({ keepAlive: true }) };

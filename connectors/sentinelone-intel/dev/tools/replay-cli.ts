@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `npm run replay -- <file>`: see replay.ts. */
 import "reflect-metadata";
-import { runCli } from "./args.js";
+import { runCli } from "#src/tools/args.js";
 import { replayCli } from "./replay.js";
 
 runCli("replay", replayCli);

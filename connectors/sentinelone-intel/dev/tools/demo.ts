@@ -18,13 +18,13 @@ import {
   type PublishedEvent,
   type StixIndicator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
-import { plugin } from "../index.js";
-import type { SentinelOneMetrics } from "../metrics.js";
-import type { PushQueue } from "../sentinelone/push-queue.js";
+} from "@octi/connector-sdk-testing";
+import { plugin } from "#src/index.js";
+import type { SentinelOneMetrics } from "#src/metrics.js";
+import type { PushQueue } from "#src/sentinelone/push-queue.js";
+import { S1_TOKENS } from "#src/tokens.js";
+import { type CliIo, parseArgs, positiveInteger, UsageError } from "#src/tools/args.js";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, DEFAULT_RATE_LIMIT, SentinelOneSimulator } from "../simulator/index.js";
-import { S1_TOKENS } from "../tokens.js";
-import { type CliIo, parseArgs, positiveInteger, UsageError } from "./args.js";
 import {
   buildDemoFeed,
   compareIocs,
