@@ -591,7 +591,7 @@ export class SinkQueue<P> {
       if (result.ok) {
         this.observe("delete_ids", ids.length);
         // Whatever the target says it removed: an id removed behind our back is gone either way.
-        this.index!.removeIds(ids);
+        this.index!.removeRecords(records);
         return;
       }
       const failure = result.failure;
@@ -608,7 +608,7 @@ export class SinkQueue<P> {
           this.refusal("delete", key, { ids: keyIds }, failure, tickets.get(key) ?? []),
         ),
       );
-      this.index!.removeIds(ids);
+      this.index!.removeRecords(records);
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { TargetIndex } from "../../src/target-index/index.js";
 
@@ -32,7 +33,11 @@ describe("TargetIndex", () => {
     index.put([{ id: "u1", key: "k1", fingerprint: "f1b" }]);
     expect(index.size).toBe(3);
     expect(index.recordsOf("k1").find((r) => r.id === "u1")?.fingerprint).toBe("f1b");
-    index.removeIds(["u1", "unknown"]);
+    index.removeRecords([
+      { id: "u1", key: "k1" },
+      { id: "unknown", key: "k1" },
+      { id: "u9", key: "k9" },
+    ]);
     expect(index.size).toBe(2);
     index.removeKeys(["k2"]);
     expect(index.recordsOf("k2")).toEqual([]);
@@ -74,6 +79,28 @@ describe("TargetIndex", () => {
     expect(other.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
     expect(other.checkpoint).toBeUndefined();
     other.close();
+  });
+
+  it("keeps one row per key across reopens, and empties a file of the previous layout", () => {
+    const path = tempPath();
+    const first = TargetIndex.open({ path, identity: "t" });
+    for (let i = 0; i < 3_000; i++) first.put([{ id: `u${i}`, key: `k${i % 1_000}`, fingerprint: "f" }]);
+    first.removeKeys(["k1"]);
+    first.markComplete(1);
+    first.close();
+    const again = TargetIndex.open({ path, identity: "t" });
+    expect(again.size).toBe(2_997);
+    expect(again.recordsOf("k2").map((r) => r.id)).toEqual(["u2", "u1002", "u2002"]);
+    expect(again.recordsOf("k1")).toEqual([]);
+    expect([...again.keys()]).toHaveLength(999);
+    again.close();
+
+    const old = new Database(path);
+    old.pragma("user_version = 1");
+    old.close();
+    const rebuilt = TargetIndex.open({ path, identity: "t" });
+    expect(rebuilt.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
+    rebuilt.close();
   });
 
   it("clear() forgets everything but the identity", () => {
