@@ -79,6 +79,8 @@ class Halted extends Error {}
 
 /** Keys deleted by key (one request each) in one cycle at most. */
 const MAX_DELETE_KEYS_PER_CYCLE = 20;
+/** A sweep's touched keys go to the index in groups of this many. */
+const SWEEP_FLUSH_KEYS = 2_000;
 /** A full listing logs its progress every this many pages (and at its end). */
 const PROGRESS_EVERY_PAGES = 10;
 
@@ -106,8 +108,13 @@ export class SinkQueue<P> {
   /** Arrival counter of pending keys, and the last one pending at the latest `flush()`. */
   private seq = 0;
   private flushedThrough = 0;
-  /** Keys enqueued since `beginSweep` (undefined: no sweep open). */
-  private swept: Set<string> | undefined;
+  /**
+   * Keys enqueued since `beginSweep` not yet handed to the index (undefined: no sweep open). The index keeps them
+   * on disk: a recovery snapshot of 1,000,000 keys would hold about 100 MB here.
+   */
+  private swept: string[] | undefined;
+  /** Touches handed to the index in the open sweep (a key touched twice counts twice). */
+  private sweptCount = 0;
   private readonly readyWaiters: (() => void)[] = [];
   private ready = false;
   /** A full listing is wanted before the next cycle (`refreshIndex`). */
@@ -166,7 +173,10 @@ export class SinkQueue<P> {
       this.safeCall(done);
       return Promise.resolve();
     }
-    if (this.swept) for (const key of last.keys()) this.swept.add(key);
+    if (this.swept) {
+      for (const key of last.keys()) this.swept.push(key);
+      if (this.swept.length >= SWEEP_FLUSH_KEYS) this.flushSwept();
+    }
     const ticket: Ticket = { eventId, remaining: last.size, done };
     const now = this.now();
     for (const [key, items] of last) {
@@ -203,7 +213,9 @@ export class SinkQueue<P> {
 
   /** Starts remembering the keys enqueued from now on (the states a full pass of the source wants). */
   beginSweep(): void {
-    this.swept = new Set();
+    this.index?.beginSweep();
+    this.swept = [];
+    this.sweptCount = 0;
   }
 
   /**
@@ -213,24 +225,35 @@ export class SinkQueue<P> {
    * `enqueue`); 0 without an open sweep, or when the queue stops before the index is ready.
    */
   async endSweep(eventId: string, done: () => void): Promise<number> {
-    const touched = this.swept;
-    this.swept = undefined;
-    if (touched === undefined) {
+    if (this.swept === undefined) {
       this.safeCall(done);
       return 0;
     }
     this.start();
     await this.whenReady();
     const index = this.index;
-    if (this.halted || index === undefined) return 0;
-    const orphans: SinkChange<P>[] = [];
-    for (const key of index.keys()) if (!touched.has(key)) orphans.push({ key, items: [] });
+    if (this.halted || index === undefined) {
+      this.swept = undefined;
+      return 0;
+    }
+    this.flushSwept();
+    this.swept = undefined;
+    const orphans: SinkChange<P>[] = index.endSweep().map((key) => ({ key, items: [] }));
     this.logger.info(`Sweep over: removing from ${this.target.name} what the full pass did not want`, {
-      keys_wanted: touched.size,
+      keys_touched: this.sweptCount,
       orphan_keys: orphans.length,
     });
     await this.enqueue(orphans, eventId, done);
     return orphans.length;
+  }
+
+  /** Hands the keys a sweep touched to the index (once it is open: keys touched before wait here). */
+  private flushSwept(): void {
+    const keys = this.swept;
+    if (keys === undefined || keys.length === 0 || this.index === undefined || this.halted) return;
+    this.index.touch(keys);
+    this.sweptCount += keys.length;
+    keys.length = 0;
   }
 
   /** Sends everything it can without waiting for batches to fill, until empty or `deadline` (epoch ms). */
@@ -376,6 +399,7 @@ export class SinkQueue<P> {
       throw new Halted();
     }
     this.index = index;
+    if (this.swept !== undefined) index.beginSweep();
     if (this.halted) throw new Halted();
     if (!index.complete) await this.rebuild("empty or incomplete");
     else await this.settle("start-up");

@@ -80,8 +80,9 @@ export class TargetIndex {
     // last ones, which the incremental listing since the checkpoint (stored in the same database) recovers.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 8192)}`);
-    // Sorts (keys()) stay in the bounded cache and spill to a file; nothing is memory-mapped (RSS).
+    // Sorts and a sweep's touched keys stay in a bounded cache and spill to a file; nothing is memory-mapped (RSS).
     this.db.pragma("mmap_size = 0");
+    this.db.pragma("temp_store = FILE");
     if (this.db.pragma("user_version", { simple: true }) !== LAYOUT_VERSION) {
       this.db.exec(
         "DROP TABLE IF EXISTS record; DROP TABLE IF EXISTS entry; DROP TABLE IF EXISTS uncertain; DROP TABLE IF EXISTS meta;",
@@ -241,6 +242,30 @@ export class TargetIndex {
   /** Every key holding at least one record, streamed from disk (a sweep compares them with what is wanted). */
   *keys(): IterableIterator<string> {
     for (const row of this.statements.keys.iterate()) yield row.key;
+  }
+
+  /**
+   * Starts remembering touched keys (a sweep: a full pass of the source). They go to a temporary table in the
+   * database's temporary file, appended, so memory does not grow with the pass; `clear()` keeps them.
+   */
+  beginSweep(): void {
+    this.db.exec("CREATE TEMP TABLE IF NOT EXISTS swept (key TEXT NOT NULL); DELETE FROM temp.swept;");
+  }
+
+  /** Remembers keys the pass touched (call between `beginSweep` and `endSweep`). */
+  touch(keys: readonly string[]): void {
+    if (keys.length > 0)
+      this.db.prepare("INSERT INTO temp.swept (key) SELECT value FROM json_each(?)").run(JSON.stringify(keys));
+  }
+
+  /** Ends the sweep: the keys holding records that no `touch` named since `beginSweep`. */
+  endSweep(): string[] {
+    const untouched = this.db
+      .prepare<[], { key: string }>("SELECT key FROM entry WHERE key NOT IN (SELECT key FROM temp.swept) ORDER BY key")
+      .all()
+      .map((row) => row.key);
+    this.db.exec("DROP TABLE IF EXISTS temp.swept");
+    return untouched;
   }
 
   uncertainKeys(): string[] {

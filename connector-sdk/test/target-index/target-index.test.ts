@@ -103,6 +103,26 @@ describe("TargetIndex", () => {
     rebuilt.close();
   });
 
+  it("a sweep names the keys holding records that were not touched, across a rebuild", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    index.put([
+      { id: "u1", key: "a", fingerprint: "f" },
+      { id: "u2", key: "b", fingerprint: "f" },
+    ]);
+    index.beginSweep();
+    index.touch(["a", "z"]);
+    index.clear(); // a rebuild from the target during the pass
+    index.put([
+      { id: "u1", key: "a", fingerprint: "f" },
+      { id: "u2", key: "b", fingerprint: "f" },
+      { id: "u3", key: "c", fingerprint: "f" },
+    ]);
+    index.touch(["c", "a"]);
+    expect(index.endSweep()).toEqual(["b"]);
+    index.beginSweep();
+    expect(index.endSweep()).toEqual(["a", "b", "c"]);
+  });
+
   it("clear() forgets everything but the identity", () => {
     const index = TargetIndex.open({ path: ":memory:", identity: "t" });
     index.put([{ id: "u1", key: "k1", fingerprint: "f1" }]);
