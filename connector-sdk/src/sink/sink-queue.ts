@@ -167,17 +167,18 @@ export class SinkQueue<P> {
    */
   enqueue(changes: readonly SinkChange<P>[], eventId: string, done: () => void): Promise<void> {
     if (this.halted) return Promise.resolve();
-    const last = new Map<string, readonly SinkItem<P>[]>();
-    for (const change of changes) last.set(change.key, change.items);
-    if (last.size === 0) {
+    // Most events touch one key: no map for them.
+    const only = changes.length === 1 ? changes[0] : undefined;
+    const last = only ? [[only.key, only.items] as const] : [...new Map(changes.map((c) => [c.key, c.items]))];
+    if (last.length === 0) {
       this.safeCall(done);
       return Promise.resolve();
     }
     if (this.swept) {
-      for (const key of last.keys()) this.swept.push(key);
+      for (const [key] of last) this.swept.push(key);
       if (this.swept.length >= SWEEP_FLUSH_KEYS) this.flushSwept();
     }
-    const ticket: Ticket = { eventId, remaining: last.size, done };
+    const ticket: Ticket = { eventId, remaining: last.length, done };
     const now = this.now();
     for (const [key, items] of last) {
       const current = this.pending.get(key);

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS uncertain (key TEXT PRIMARY KEY, since INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-/** A key's row: its records as a flat JSON array [id, fingerprint, id, fingerprint, …]. */
+/** A key's row, as read (its records are encoded by `encodeRecords`). */
 interface Entry {
   readonly seq: number;
   readonly hash: number;
@@ -165,8 +165,7 @@ export class TargetIndex {
       for (const [key, incoming] of groupByKey(records)) {
         const entry = this.find(key);
         if (entry === undefined) {
-          const unique = new Map(incoming.map((r) => [r.id, r]));
-          this.insert(key, [...unique.values()]);
+          this.insert(key, incoming.length === 1 ? incoming : [...new Map(incoming.map((r) => [r.id, r])).values()]);
           continue;
         }
         const held = entry.records;
@@ -354,14 +353,27 @@ function groupByKey<R extends { readonly key: string }>(records: readonly R[]): 
   return byKey;
 }
 
+/**
+ * A key's records as text: "id\nfingerprint\nid\nfingerprint…" (cheap to build and split), or a JSON array of the
+ * same strings when one holds a line break or the text would start with "[".
+ */
 function encodeRecords(records: readonly IndexedRecord[]): string {
+  let text = "";
+  for (const r of records) {
+    if (r.id.includes("\n") || r.fingerprint.includes("\n")) return encodeJson(records);
+    text += text === "" ? `${r.id}\n${r.fingerprint}` : `\n${r.id}\n${r.fingerprint}`;
+  }
+  return text.startsWith("[") ? encodeJson(records) : text;
+}
+
+function encodeJson(records: readonly IndexedRecord[]): string {
   const flat: string[] = [];
   for (const r of records) flat.push(r.id, r.fingerprint);
   return JSON.stringify(flat);
 }
 
 function decodeRecords(key: string, text: string): IndexedRecord[] {
-  const flat: unknown = JSON.parse(text);
+  const flat: unknown = text.startsWith("[") ? JSON.parse(text) : text.split("\n");
   const records: IndexedRecord[] = [];
   if (!Array.isArray(flat)) return records;
   for (let i = 0; i + 1 < flat.length; i += 2)

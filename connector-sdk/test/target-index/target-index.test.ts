@@ -103,6 +103,17 @@ describe("TargetIndex", () => {
     rebuilt.close();
   });
 
+  it("keeps ids and fingerprints that hold line breaks or start with a bracket", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    const odd = [
+      { id: "[1]", key: "a", fingerprint: "f" },
+      { id: "u2", key: "a", fingerprint: "two\nlines" },
+      { id: "u3", key: "b", fingerprint: "" },
+    ];
+    index.put(odd);
+    expect([...index.recordsOf("a"), ...index.recordsOf("b")]).toEqual(odd);
+  });
+
   it("a sweep names the keys holding records that were not touched, across a rebuild", () => {
     const index = TargetIndex.open({ path: ":memory:", identity: "t" });
     index.put([
