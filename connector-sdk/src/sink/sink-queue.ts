@@ -179,6 +179,7 @@ export class SinkQueue<P> {
       if (this.swept.length >= SWEEP_FLUSH_KEYS) this.flushSwept();
     }
     const ticket: Ticket = { eventId, remaining: last.length, done };
+    const wasEmpty = this.pending.size === 0;
     const now = this.now();
     for (const [key, items] of last) {
       const current = this.pending.get(key);
@@ -190,7 +191,10 @@ export class SinkQueue<P> {
     }
     this.sinkMetrics.pending.set(this.pendingCount);
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
-    this.notify();
+    // Wake the loop only when this can start a cycle sooner: it sleeps without a deadline only while nothing is
+    // pending, and otherwise until the oldest key's flush time (a new timer per event cost CPU and garbage).
+    if (wasEmpty || this.pending.size >= this.options.batchSize || this.pendingCount >= this.options.maxPending)
+      this.notify();
     return this.waitForRoom();
   }
 
