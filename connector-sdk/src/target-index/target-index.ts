@@ -34,7 +34,7 @@ export interface TargetIndexOptions {
   readonly path: string;
   /** What the records describe (target URL, scope, source): an index opened with another identity is emptied. */
   readonly identity: string;
-  /** SQLite page cache in KiB (default 8192): bounds memory whatever the number of records. */
+  /** SQLite page cache in KiB (default 4096): bounds memory whatever the number of records. */
   readonly cacheKiB?: number;
 }
 
@@ -79,7 +79,7 @@ export class TargetIndex {
     // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); a power loss may drop the
     // last ones, which the incremental listing since the checkpoint (stored in the same database) recovers.
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 8192)}`);
+    this.db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 4096)}`);
     // Sorts and a sweep's touched keys stay in a bounded cache and spill to a file; nothing is memory-mapped (RSS).
     this.db.pragma("mmap_size = 0");
     this.db.pragma("temp_store = FILE");
@@ -276,7 +276,7 @@ export class TargetIndex {
     this.db.transaction(() => {
       this.db.exec("DELETE FROM entry; DELETE FROM uncertain; DELETE FROM meta WHERE name <> 'identity';");
     })();
-    this.slots.clear();
+    this.slots.reset();
     this.records = 0;
     this.uncertainCount = 0;
   }
@@ -291,14 +291,21 @@ export class TargetIndex {
 
   /** Fills the hash table and the counters from the rows (at open, and after a failed write). */
   private load(): void {
-    this.slots.clear();
     this.records = 0;
     this.lastSeq = 0;
+    this.slots.reset(this.statements.countRows.get()?.n ?? 0);
     for (const [seq, hash, count] of this.statements.slots.iterate()) {
       this.slots.add(hash, seq);
       this.records += count;
-      this.lastSeq = Math.max(this.lastSeq, seq);
+      if (seq > this.lastSeq) this.lastSeq = seq;
     }
+  }
+
+  private addSlot(hash: number, seq: number): void {
+    if (this.slots.add(hash, seq)) return;
+    // Full: slots keep 8 bits of the hash, so the larger table is filled again from the hashes in the rows.
+    this.slots.reset(this.slots.wanted);
+    for (const [rowSeq, rowHash] of this.statements.slots.iterate()) this.slots.add(rowHash, rowSeq);
   }
 
   /** One transaction; the in-memory table follows the rows, so a failed write reloads it from them. */
@@ -329,7 +336,7 @@ export class TargetIndex {
     const seq = ++this.lastSeq;
     const hash = keyHash(key);
     this.statements.insert.run(seq, hash, key, records.length, encodeRecords(records));
-    this.slots.add(hash, seq);
+    this.addSlot(hash, seq);
     this.records += records.length;
   }
 
@@ -403,6 +410,7 @@ function prepareStatements(db: Database.Database) {
     setMeta: db.prepare<[string, string]>(
       "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     ),
+    countRows: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entry"),
     countUncertain: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM uncertain"),
   };
 }

@@ -84,7 +84,9 @@ describe("TargetIndex", () => {
   it("keeps one row per key across reopens, and empties a file of the previous layout", () => {
     const path = tempPath();
     const first = TargetIndex.open({ path, identity: "t" });
+    // 3,000 puts over 1,000 keys: the in-memory table grows (and is rebuilt from the rows) on the way.
     for (let i = 0; i < 3_000; i++) first.put([{ id: `u${i}`, key: `k${i % 1_000}`, fingerprint: "f" }]);
+    expect(first.recordsOf("k999").map((r) => r.id)).toEqual(["u999", "u1999", "u2999"]);
     first.removeKeys(["k1"]);
     first.markComplete(1);
     first.close();
