@@ -257,12 +257,18 @@ export class TargetIndex {
       this.db.prepare("INSERT INTO temp.swept (key) SELECT value FROM json_each(?)").run(JSON.stringify(keys));
   }
 
-  /** Ends the sweep: the keys holding records that no `touch` named since `beginSweep`. */
-  endSweep(): string[] {
-    const untouched = this.db
-      .prepare<[], { key: string }>("SELECT key FROM entry WHERE key NOT IN (SELECT key FROM temp.swept) ORDER BY key")
-      .all()
-      .map((row) => row.key);
+  /**
+   * Ends the sweep: the keys holding records that no `touch` named since `beginSweep`, sorted. `findUntouched`
+   * false only drops the touched keys (the caller knows no row can be untouched).
+   */
+  endSweep(findUntouched = true): string[] {
+    const untouched = findUntouched
+      ? this.db
+          .prepare<[], { key: string }>("SELECT key FROM entry WHERE key NOT IN (SELECT key FROM temp.swept)")
+          .all()
+          .map((row) => row.key)
+          .sort()
+      : [];
     this.db.exec("DROP TABLE IF EXISTS temp.swept");
     return untouched;
   }
