@@ -1,6 +1,7 @@
 /** The drift report as text (a summary table) and as JSON (`--json`), with a few examples of each category. */
+
+import { driftRows, nonZero, renderTable } from "@octi/connector-sdk";
 import type { DriftPlan } from "./diff.js";
-import { STALE_FIELDS } from "./fields.js";
 import type { ReconcileReport } from "./run.js";
 
 /** Examples per category in the JSON report (the full lists are only needed to repair). */
@@ -18,26 +19,11 @@ export function reportJson(report: ReconcileReport, plan: DriftPlan): string {
 
 export function reportText(report: ReconcileReport): string {
   const c = report.counts;
-  const staleDetail = STALE_FIELDS.filter((f) => c.staleByField[f] > 0)
-    .map((f) => `${f} ${c.staleByField[f]}`)
-    .join(", ");
-  const rows: [string, string, string][] = [
-    ["category", "count", "repair"],
-    ["in sync", String(c.inSync), "-"],
-    ["missing", String(c.missing), "create"],
-    ["orphans", String(c.orphans), "delete by uuid"],
-    ["duplicates", String(c.duplicates), "delete by uuid"],
-    ["stale", String(c.stale), `replace${staleDetail ? ` (${staleDetail})` : ""}`],
-    ["other sources", String(c.otherSources), "never touched"],
-  ];
+  const rows = driftRows(c, { stale: nonZero(c.staleByField) });
+  rows.push(["other sources", String(c.otherSources), "never touched"]);
   if (c.withoutUuid > 0) rows.push(["without uuid", String(c.withoutUuid), "cannot be addressed; left alone"]);
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  const table = rows.map(([a, b, d]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${d}`.trimEnd());
-  table.splice(1, 0, `  ${"-".repeat(w0)}  ${"-".repeat(w1)}  ------`);
-  const skipped = Object.entries(c.skipped)
-    .map(([reason, n]) => `${reason} ${n}`)
-    .join(", ");
+  const table = renderTable(["category", "count", "repair"], rows);
+  const skipped = nonZero(c.skipped);
   const scope = Object.entries(report.scope)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");

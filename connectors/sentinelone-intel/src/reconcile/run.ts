@@ -124,7 +124,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     for await (const record of listing) diff.addListed(record);
 
     const plan = diff.plan();
-    const counts = diff.counts(plan);
+    const counts = diff.counts();
     const inSync = isInSync(counts);
     let repair: RepairResult | undefined;
     if (options.apply && !inSync) {

@@ -1,0 +1,2 @@
+export * from "./keyed-diff.js";
+export * from "./summary.js";
