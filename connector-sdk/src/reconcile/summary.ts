@@ -1,4 +1,5 @@
 /** The summary a reconciliation prints at its end: a plain-text table per section (categories, requests). */
+import type { Registry } from "prom-client";
 import { type DiffCounts, DRIFT_CATEGORIES } from "./keyed-diff.js";
 
 /** Columns padded to their widest cell (numbers right-aligned), a rule under the header. */
@@ -41,4 +42,18 @@ export function formatDuration(ms: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const minutes = Math.floor(seconds / 60);
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+/**
+ * A counter's values summed by one label, read from a run's registry (`name` without the run's prefixes), e.g.
+ * the sink's `sink_requests_total` by `kind` for the summary's requests table.
+ */
+export async function metricByLabel(registry: Registry, name: string, label: string): Promise<Record<string, number>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name || m.name.endsWith(`_${name}`));
+  const by: Record<string, number> = {};
+  for (const v of metric?.values ?? []) {
+    const key = String(v.labels[label] ?? "");
+    by[key] = (by[key] ?? 0) + v.value;
+  }
+  return by;
 }

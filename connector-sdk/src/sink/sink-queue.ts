@@ -149,6 +149,11 @@ export class SinkQueue<P> {
     return this.halted;
   }
 
+  /** Requests the pacer would let go now without waiting (progress displays). */
+  get requestsAvailable(): number {
+    return this.pacer.available();
+  }
+
   /** The index, once the first cycle opened it (for metrics and tests). */
   get targetIndex(): TargetIndex | undefined {
     return this.index;
@@ -296,8 +301,8 @@ export class SinkQueue<P> {
     wake?.();
   }
 
-  /** Resolves once the index is open and settled (or the queue stopped). */
-  private whenReady(): Promise<void> {
+  /** Resolves once the index is open and settled (or the queue stopped): `start()` first. */
+  whenReady(): Promise<void> {
     if (this.ready || this.halted) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }

@@ -1,90 +1,57 @@
 /**
- * `--apply`: the repairs of a drift plan, batched through the SentinelOne client.
+ * `--apply`: the repairs of a drift, as sink changes (the SDK's `SinkQueue` plans each indicator against the index
+ * the listing rebuilt, batches, paces and orders the requests, and records what it created in the index).
  *
- * 1. Creates: the missing IOCs and the replacements of stale ones, in batches of `batchSize`. Their payloads are
- *    mapped again from a second pass over OpenCTI's snapshot (only the needed IOCs are kept, a batch at a time):
- *    holding every payload of a first run (100,000 IOCs) would not fit the memory budget.
- * 2. Deletes by uuids, up to 5,000 per request: orphans, duplicates, and the stale records once their replacement
- *    exists (a stale IOC keeps detecting until then).
- * Each request is paced and a 429 is waited out (`PacedCalls`). A write whose outcome is unknown stops the run
- * (exit 1): running reconciliation again sees what landed, so nothing is guessed.
+ * A second pass over OpenCTI's snapshot enqueues the current IOCs of each indicator with something to repair
+ * (missing, stale, duplicated or orphaned IOCs); indicators with records in SentinelOne that the snapshot no
+ * longer wants are set to "no IOCs" (deleted by uuid). Holding every payload of the first pass would not fit the
+ * memory budget at 100,000 IOCs; back-pressure bounds what is queued.
  */
 import type { SnapshotObject } from "@octi/connector-sdk";
 import type { IndicatorMapper } from "../mapping/ioc-builder.js";
-import { MAX_DELETE_UUIDS } from "../sentinelone/client.js";
-import type { IocPayload } from "../sentinelone/types.js";
+import { fingerprintIoc } from "../sentinelone/fingerprint.js";
 import type { DriftPlan } from "./diff.js";
-import { iocKey } from "./fields.js";
-import type { PacedCalls } from "./paced-calls.js";
-
-export interface RepairApi {
-  createIocs(iocs: readonly IocPayload[], signal?: AbortSignal): Promise<unknown>;
-  deleteByUuids(uuids: readonly string[], signal?: AbortSignal): Promise<number>;
-}
+import type { ReconcileSink } from "./sink.js";
 
 export interface RepairOptions {
   readonly source: string;
   readonly map: IndicatorMapper;
   /** The mapping's clock (the second snapshot's recover date). */
   readonly now: number;
-  readonly batchSize: number;
-  readonly calls: PacedCalls;
 }
 
-export interface RepairResult {
-  /** IOCs created (missing + replacements). */
-  readonly created: number;
-  /** IOCs SentinelOne says it deleted. */
-  readonly deleted: number;
-  /** Needed IOCs the second snapshot no longer maps (changed in between): left to the live stream. */
-  readonly vanished: number;
+/** The indicators to enqueue: those with missing or stale IOCs, plus those the diff found orphans or copies of. */
+export function indicatorsToRepair(plan: DriftPlan, touched: ReadonlySet<string>): Set<string> {
+  const keys = new Set(touched);
+  for (const m of plan.missing) keys.add(m.externalId);
+  for (const s of plan.stale) keys.add(s.externalId);
+  return keys;
 }
 
-export async function applyPlan(
-  api: RepairApi,
-  plan: DriftPlan,
+/** Enqueues the repairs and waits until SentinelOne has them. */
+export async function applyRepairs(
+  sink: ReconcileSink,
+  keys: Set<string>,
   snapshot: AsyncIterable<SnapshotObject>,
   options: RepairOptions,
-): Promise<RepairResult> {
-  const { calls } = options;
-  const needed = new Set<string>();
-  for (const m of plan.missing) needed.add(iocKey(m.externalId, m.type, m.value));
-  for (const s of plan.stale) needed.add(iocKey(s.externalId, s.type, s.value));
-  const wanted = needed.size;
-
-  let created = 0;
-  let batch: IocPayload[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const sending = batch;
-    batch = [];
-    await calls.call(`Creating ${sending.length} IOCs`, false, () => api.createIocs(sending, calls.signal));
-    created += sending.length;
-  };
-  if (needed.size > 0) {
-    for await (const object of snapshot) {
-      if (object.data.type !== "indicator") continue;
-      const mapping = options.map(object.data, { source: options.source, now: options.now });
-      if (mapping.kind === "skip") continue;
-      for (const payload of mapping.payloads) {
-        const key = iocKey(payload.externalId, payload.type, payload.value);
-        if (!needed.delete(key)) continue;
-        batch.push(payload);
-        if (batch.length >= options.batchSize) await flush();
-      }
-      if (needed.size === 0) break;
-    }
-    await flush();
+): Promise<void> {
+  const noop = () => {};
+  for await (const object of snapshot) {
+    if (keys.size === 0) break;
+    const indicator = object.data;
+    if (indicator.type !== "indicator" || !keys.delete(indicator.id)) continue;
+    const mapping = options.map(indicator, { source: options.source, now: options.now });
+    const items =
+      mapping.kind === "skip"
+        ? []
+        : mapping.payloads.map((payload) => ({ payload, fingerprint: fingerprintIoc(payload) }));
+    await sink.queue.enqueue([{ key: indicator.id, items }], object.streamId, noop);
   }
-
-  let deleted = 0;
-  const uuids = [...plan.orphanUuids, ...plan.duplicateUuids, ...plan.stale.map((s) => s.uuid)];
-  for (let start = 0; start < uuids.length; start += MAX_DELETE_UUIDS) {
-    const chunk = uuids.slice(start, start + MAX_DELETE_UUIDS);
-    // A delete by uuids can be repeated safely: a second one affects nothing more.
-    deleted += await calls.call(`Deleting ${chunk.length} IOCs by uuid`, true, () =>
-      api.deleteByUuids(chunk, calls.signal),
-    );
-  }
-  return { created, deleted, vanished: wanted - created };
+  // Not in the snapshot (any more): none of their IOCs is wanted.
+  await sink.queue.enqueue(
+    [...keys].map((key) => ({ key, items: [] })),
+    "reconcile",
+    noop,
+  );
+  await sink.drain();
 }

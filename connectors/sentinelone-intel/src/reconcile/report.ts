@@ -1,6 +1,6 @@
 /** The drift report as text (a summary table) and as JSON (`--json`), with a few examples of each category. */
 
-import { driftRows, nonZero, renderTable } from "@octi/connector-sdk";
+import { driftRows, formatDuration, nonZero, renderTable } from "@octi/connector-sdk";
 import type { DriftPlan } from "./diff.js";
 import type { ReconcileReport } from "./run.js";
 
@@ -33,19 +33,26 @@ export function reportText(report: ReconcileReport): string {
     `OpenCTI:     ${c.indicators} indicators (${c.otherObjects} other objects) -> ${c.expectedIocs} expected IOCs` +
       (skipped ? `; not mapped: ${skipped}` : ""),
     `SentinelOne: ${c.listed} IOCs listed (${c.ours} of our source) in ${report.sentinelone.pages} pages, ` +
-      `${report.sentinelone.requests} requests, ${report.sentinelone.rateLimited} rate-limited`,
+      `${report.sentinelone.rateLimited} requests rate-limited (429)`,
     "",
     ...table,
     "",
+    ...renderTable(["requests", "count"], requestRows(report.sentinelone.requests)),
+    "",
+    `Duration: ${formatDuration(report.durationMs)}`,
     report.inSync
       ? "In sync: nothing to repair."
       : report.repair
-        ? `Repaired: ${report.repair.created} IOCs created, ${report.repair.deleted} deleted` +
-          (report.repair.vanished > 0
-            ? ` (${report.repair.vanished} changed in OpenCTI meanwhile: left to the live stream)`
-            : "") +
-          "."
+        ? `Repaired: ${report.repair.created} IOCs created, ${report.repair.deleted} deleted` + "."
         : "Drift found. Nothing was changed (dry run): run with --apply to repair.",
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Requests by kind, in the order they happen, with a total. */
+function requestRows(byKind: Readonly<Record<string, number>>): string[][] {
+  const order = ["list", "delete_key", "delete_ids", "create"];
+  const kinds = Object.keys(byKind).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const total = kinds.reduce((n, k) => n + (byKind[k] ?? 0), 0);
+  return [...kinds.map((k) => [k.replace("_", " by "), String(byKind[k])]), ["total", String(total)]];
 }

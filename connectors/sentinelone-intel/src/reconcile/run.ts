@@ -13,6 +13,7 @@ import {
   createMetrics,
   type Logger,
   loadConfig,
+  metricByLabel,
   RecoverySnapshot,
   snapshotOptionsFromConfig,
 } from "@octi/connector-sdk";
@@ -21,12 +22,14 @@ import { plugin } from "../index.js";
 import { mapIndicator } from "../mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { SentinelOneClient } from "../sentinelone/client.js";
+import { DeadLetterFile } from "../sentinelone/dead-letter.js";
+import { indexIdentity } from "../sentinelone/push-queue.js";
+import { SentinelOneTarget } from "../sentinelone/target.js";
 import type { IocScope } from "../sentinelone/types.js";
 import { resolveSettings } from "../settings.js";
-import { applyPlan, type RepairResult } from "./apply.js";
+import { applyRepairs, indicatorsToRepair } from "./apply.js";
 import { type DriftCounts, DriftDiff, type DriftPlan, isInSync } from "./diff.js";
-import { IocListing, type ListingStats } from "./listing.js";
-import { PacedCalls } from "./paced-calls.js";
+import { ReconcileSink } from "./sink.js";
 
 export interface ReconcileOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -52,9 +55,15 @@ export interface ReconcileReport {
   readonly scope: IocScope;
   readonly counts: DriftCounts;
   readonly opencti: { readonly objects: number; readonly malformed: number; readonly reconnects: number };
-  readonly sentinelone: Pick<ListingStats, "pages" | "requests" | "rateLimited" | "totalItems" | "waitedMs">;
-  /** What `--apply` did (absent on a dry run or when in sync). */
-  readonly repair?: RepairResult;
+  readonly sentinelone: {
+    readonly pages: number;
+    readonly totalItems: number | undefined;
+    /** Requests sent by kind (`list`, `create`, `delete_ids`, `delete_key`), failed attempts included. */
+    readonly requests: Readonly<Record<string, number>>;
+    readonly rateLimited: number;
+  };
+  /** What `--apply` did (absent on a dry run or when in sync): IOCs created, IOCs SentinelOne says it deleted. */
+  readonly repair?: { readonly created: number; readonly deleted: number };
   readonly durationMs: number;
 }
 
@@ -102,69 +111,92 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     }
     logger.info("Snapshot read", { objects: snapshot.stats.objects, malformed: snapshot.stats.malformed });
 
-    // A private registry: the tool's request counter must not touch anything else.
-    const metrics = new SentinelOneMetrics(createMetrics({ namespace: "", subsystem: "" }));
-    const client = new SentinelOneClient(settings, agents, metrics);
-    // One pace for every request of the run (listing and repairs share SentinelOne's rate limit).
-    const calls = new PacedCalls({
-      requestsPerMinute: options.requestsPerMinute ?? 30,
-      retryMaxMs: settings.retryMaxDelayMs,
+    // A private registry: the tool's counters must not touch anything else.
+    const metrics = createMetrics({ namespace: "", subsystem: "" });
+    const s1Metrics = new SentinelOneMetrics(metrics);
+    const client = new SentinelOneClient(settings, agents, s1Metrics);
+    const target = new SentinelOneTarget(
+      client,
+      settings,
+      new DeadLetterFile(settings, loaded.secrets),
+      s1Metrics,
+      Date.now,
+    );
+    const sink = new ReconcileSink({
+      client,
+      target,
+      diff,
+      // A dry run changes nothing on disk either; --apply rebuilds the connector's own index on the way.
+      indexPath: options.apply ? settings.indexPath : ":memory:",
+      identity: indexIdentity(settings),
+      options: {
+        batchSize: settings.batchSize,
+        flushIntervalMs: settings.flushIntervalMs,
+        maxPending: settings.maxPendingIocs,
+        retryBaseMs: settings.retryBaseMs,
+        retryMaxDelayMs: settings.retryMaxDelayMs,
+        requestsPerMinute: options.requestsPerMinute ?? settings.requestsPerMinute,
+        listingMarginMs: settings.listingMarginMs,
+      },
+      logger,
+      metrics,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const listing = new IocListing(client, {
-      calls,
-      onPage: (stats) =>
-        logger.info("Listing SentinelOne IOCs", {
-          pages: stats.pages,
-          records: stats.records,
-          total: stats.totalItems,
-          rate_limited: stats.rateLimited,
-        }),
-    });
-    for await (const record of listing) diff.addListed(record);
-
-    const plan = diff.plan();
-    const counts = diff.counts();
-    const inSync = isInSync(counts);
-    let repair: RepairResult | undefined;
-    if (options.apply && !inSync) {
-      logger.info("Repairing the drift", {
-        missing: counts.missing,
-        orphans: counts.orphans,
-        duplicates: counts.duplicates,
-        stale: counts.stale,
-      });
-      const second = openSnapshot(Date.now());
-      repair = await applyPlan(client, plan, second, {
-        source: settings.source,
-        map: mapIndicator,
-        now: second.recoverUntilMs,
-        batchSize: settings.batchSize,
-        calls,
-      });
-      logger.info("Drift repaired", { ...repair });
-    }
-    const { pages, totalItems } = listing.stats;
-    const { requests, rateLimited, waitedMs } = calls.stats;
-    return {
-      plan,
-      report: {
-        mode: options.apply ? "apply" : "dry-run",
-        inSync,
-        recoverUntil: snapshot.recoverUntil,
-        source: settings.source,
-        scope: settings.scope,
-        counts,
-        opencti: {
-          objects: snapshot.stats.objects,
-          malformed: snapshot.stats.malformed,
-          reconnects: snapshot.stats.reconnects,
+    try {
+      await sink.list();
+      const plan = diff.plan();
+      const counts = diff.counts();
+      const inSync = isInSync(counts);
+      let repair: ReconcileReport["repair"];
+      if (options.apply && !inSync) {
+        logger.info("Repairing the drift", {
+          missing: counts.missing,
+          orphans: counts.orphans,
+          duplicates: counts.duplicates,
+          stale: counts.stale,
+        });
+        const second = openSnapshot(Date.now());
+        await applyRepairs(sink, indicatorsToRepair(plan, diff.touchedKeys), second, {
+          source: settings.source,
+          map: mapIndicator,
+          now: second.recoverUntilMs,
+        });
+        const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
+        repair = {
+          created: (await metricByLabel(metrics.registry, "sink_operations_total", "kind")).create ?? 0,
+          deleted: sum(await metricByLabel(metrics.registry, "sentinelone_iocs_deleted_total", "")),
+        };
+        logger.info("Drift repaired", repair);
+      }
+      const { pages, totalItems } = sink.listing;
+      return {
+        plan,
+        report: {
+          mode: options.apply ? "apply" : "dry-run",
+          inSync,
+          recoverUntil: snapshot.recoverUntil,
+          source: settings.source,
+          scope: settings.scope,
+          counts,
+          opencti: {
+            objects: snapshot.stats.objects,
+            malformed: snapshot.stats.malformed,
+            reconnects: snapshot.stats.reconnects,
+          },
+          sentinelone: {
+            pages,
+            totalItems,
+            requests: await metricByLabel(metrics.registry, "sink_requests_total", "kind"),
+            rateLimited:
+              (await metricByLabel(metrics.registry, "sentinelone_retries_total", "reason")).rate_limited ?? 0,
+          },
+          ...(repair ? { repair } : {}),
+          durationMs: Date.now() - started,
         },
-        sentinelone: { pages, requests, rateLimited, totalItems, waitedMs },
-        ...(repair ? { repair } : {}),
-        durationMs: Date.now() - started,
-      },
-    };
+      };
+    } finally {
+      sink.stop();
+    }
   } finally {
     agents.destroy();
   }

@@ -39,6 +39,12 @@ export type PushQueueOptions = Pick<
   | "source"
 >;
 
+/** What the index describes: one console, scope and source (another one empties it; it is then rebuilt). */
+export function indexIdentity(settings: Pick<SentinelOneSettings, "apiUrl" | "scope" | "source">): string {
+  const { accountId, siteId, groupId } = settings.scope;
+  return JSON.stringify([settings.apiUrl, accountId ?? null, siteId ?? null, groupId ?? null, settings.source]);
+}
+
 @injectable()
 export class PushQueue {
   private readonly sink: SinkQueue<IocPayload>;
@@ -55,15 +61,7 @@ export class PushQueue {
     @inject(S1_TOKENS.Clock) now: () => number,
     @inject(TOKENS.Metrics) sdkMetrics: Metrics,
   ) {
-    // The index describes one console, scope and source: another one empties it (it is then rebuilt).
-    const { accountId, siteId, groupId } = settings.scope;
-    const identity = JSON.stringify([
-      settings.apiUrl,
-      accountId ?? null,
-      siteId ?? null,
-      groupId ?? null,
-      settings.source,
-    ]);
+    const identity = indexIdentity(settings);
     this.sink = new SinkQueue<IocPayload>({
       target: new SentinelOneTarget(client, settings, deadLetter, metrics, now),
       openIndex: () => TargetIndex.open({ path: settings.indexPath, identity }),
