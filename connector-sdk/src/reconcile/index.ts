@@ -1,2 +1,3 @@
 export * from "./keyed-diff.js";
+export * from "./reconcile-queue.js";
 export * from "./summary.js";

@@ -14,8 +14,10 @@ import {
   type Logger,
   loadConfig,
   metricByLabel,
+  ReconcileQueue,
   RecoverySnapshot,
   snapshotOptionsFromConfig,
+  TargetIndex,
 } from "@octi/connector-sdk";
 import type { SentinelOneConfig } from "../config-schema.js";
 import { plugin } from "../index.js";
@@ -25,11 +27,10 @@ import { SentinelOneClient } from "../sentinelone/client.js";
 import { DeadLetterFile } from "../sentinelone/dead-letter.js";
 import { indexIdentity } from "../sentinelone/push-queue.js";
 import { SentinelOneTarget } from "../sentinelone/target.js";
-import type { IocScope } from "../sentinelone/types.js";
+import type { IocPayload, IocRecord, IocScope } from "../sentinelone/types.js";
 import { resolveSettings } from "../settings.js";
-import { applyRepairs, indicatorsToRepair } from "./apply.js";
+import { indicatorChanges, indicatorsToRepair } from "./apply.js";
 import { type DriftCounts, DriftDiff, type DriftPlan, isInSync } from "./diff.js";
-import { ReconcileSink } from "./sink.js";
 
 export interface ReconcileOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -122,13 +123,22 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       s1Metrics,
       Date.now,
     );
-    const sink = new ReconcileSink({
-      client,
+    const sink = new ReconcileQueue<IocPayload, IocRecord>({
       target,
-      diff,
+      listing: {
+        listRaw: async (cursor, signal) => {
+          const page = await client.listIocs({ limit: 1000, ...(cursor !== undefined ? { cursor } : {}) }, signal);
+          return {
+            records: page.data,
+            nextCursor: page.nextCursor,
+            ...(page.totalItems !== undefined ? { total: page.totalItems } : {}),
+          };
+        },
+        indexed: (record) => diff.addListed(record),
+      },
       // A dry run changes nothing on disk either; --apply rebuilds the connector's own index on the way.
-      indexPath: options.apply ? settings.indexPath : ":memory:",
-      identity: indexIdentity(settings),
+      openIndex: () =>
+        TargetIndex.open({ path: options.apply ? settings.indexPath : ":memory:", identity: indexIdentity(settings) }),
       options: {
         batchSize: settings.batchSize,
         flushIntervalMs: settings.flushIntervalMs,
@@ -156,11 +166,10 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
           stale: counts.stale,
         });
         const second = openSnapshot(Date.now());
-        await applyRepairs(sink, indicatorsToRepair(plan, diff.touchedKeys), second, {
-          source: settings.source,
-          map: mapIndicator,
-          now: second.recoverUntilMs,
-        });
+        await sink.repair(
+          indicatorsToRepair(plan, diff.touchedKeys),
+          indicatorChanges(second, { source: settings.source, map: mapIndicator, now: second.recoverUntilMs }),
+        );
         const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
         repair = {
           created: (await metricByLabel(metrics.registry, "sink_operations_total", "kind")).create ?? 0,
@@ -168,7 +177,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         };
         logger.info("Drift repaired", repair);
       }
-      const { pages, totalItems } = sink.listing;
+      const { pages, total: totalItems } = sink.listing;
       return {
         plan,
         report: {
