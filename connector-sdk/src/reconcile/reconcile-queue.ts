@@ -126,6 +126,11 @@ export class ReconcileQueue<P, R> {
     return this.tapped.stats;
   }
 
+  /** Keys with repairs not yet applied. */
+  get pending(): number {
+    return this.queue.pendingCount;
+  }
+
   /** Requests the rate limit lets go now. */
   get requestsAvailable(): number {
     return this.queue.requestsAvailable;

@@ -14,9 +14,13 @@ import {
   type Logger,
   loadConfig,
   metricByLabel,
+  type ProgressDisplayOptions,
+  type ProgressState,
   ReconcileQueue,
   RecoverySnapshot,
+  reconcileMetrics,
   snapshotOptionsFromConfig,
+  startProgressDisplay,
   TargetIndex,
 } from "@octi/connector-sdk";
 import type { SentinelOneConfig } from "../config-schema.js";
@@ -45,6 +49,10 @@ export interface ReconcileOptions {
   readonly now?: number;
   /** Repair the drift (`--apply`) instead of only reporting it. */
   readonly apply?: boolean;
+  /** Where the progress bar is drawn when it is a terminal (else plain log lines). Default: none. */
+  readonly progress?: ProgressDisplayOptions["stream"];
+  /** Between plain progress lines (default 10 s). */
+  readonly progressIntervalMs?: number;
 }
 
 export interface ReconcileReport {
@@ -106,9 +114,21 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       stream_id: config.connector.live_stream_id,
       recover_until: snapshot.recoverUntil,
     });
-    for await (const object of snapshot) {
-      diff.addSnapshotObject(object.data);
-      if (snapshot.stats.objects % 10_000 === 0) logger.info("Snapshot progress", { objects: snapshot.stats.objects });
+    let phase: "snapshot" | "listing" | "repair" = "snapshot";
+    let sink: ReconcileQueue<IocPayload, IocRecord> | undefined;
+    const display = options.progress
+      ? startProgressDisplay({
+          stream: options.progress,
+          logger,
+          ...(options.progressIntervalMs !== undefined ? { plainIntervalMs: options.progressIntervalMs } : {}),
+          read: () => progressState(phase, snapshot.stats.objects, sink),
+        })
+      : undefined;
+    try {
+      for await (const object of snapshot) diff.addSnapshotObject(object.data);
+    } catch (error) {
+      display?.stop();
+      throw error;
     }
     logger.info("Snapshot read", { objects: snapshot.stats.objects, malformed: snapshot.stats.malformed });
 
@@ -123,7 +143,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       s1Metrics,
       Date.now,
     );
-    const sink = new ReconcileQueue<IocPayload, IocRecord>({
+    sink = new ReconcileQueue<IocPayload, IocRecord>({
       target,
       listing: {
         listRaw: async (cursor, signal) => {
@@ -153,6 +173,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       ...(options.signal ? { signal: options.signal } : {}),
     });
     try {
+      phase = "listing";
       await sink.list();
       const plan = diff.plan();
       const counts = diff.counts();
@@ -165,6 +186,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
           duplicates: counts.duplicates,
           stale: counts.stale,
         });
+        phase = "repair";
         const second = openSnapshot(Date.now());
         await sink.repair(
           indicatorsToRepair(plan, diff.touchedKeys),
@@ -177,6 +199,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         };
         logger.info("Drift repaired", repair);
       }
+      const durationMs = Date.now() - started;
+      reconcileMetrics(metrics).record("command", counts, durationMs);
       const { pages, total: totalItems } = sink.listing;
       return {
         plan,
@@ -200,13 +224,37 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
               (await metricByLabel(metrics.registry, "sentinelone_retries_total", "reason")).rate_limited ?? 0,
           },
           ...(repair ? { repair } : {}),
-          durationMs: Date.now() - started,
+          durationMs,
         },
       };
     } finally {
+      display?.stop();
       sink.stop();
     }
   } finally {
     agents.destroy();
   }
+}
+
+function progressState(
+  phase: "snapshot" | "listing" | "repair",
+  events: number,
+  sink: ReconcileQueue<IocPayload, IocRecord> | undefined,
+): ProgressState {
+  if (phase === "snapshot" || sink === undefined) {
+    return { phase: "reading OpenCTI's snapshot", fields: { "events read": events } };
+  }
+  const { records, total } = sink.listing;
+  const left = sink.requestsAvailable;
+  const fields = {
+    "events read": events,
+    "IOCs listed": total === undefined ? records : `${records}/${total}`,
+    "requests left under the rate limit": Number.isFinite(left) ? left : "unpaced",
+  };
+  if (phase === "repair") return { phase: "repairing", fields: { ...fields, "changes pending": sink.pending } };
+  return {
+    phase: "listing SentinelOne",
+    fields,
+    ...(total !== undefined && total > 0 ? { fraction: records / total } : {}),
+  };
 }

@@ -76,8 +76,13 @@ describe("npm run reconcile (dry run)", () => {
     ...extra,
   });
 
-  const run = (argv: string[], variables: Readonly<Record<string, string | undefined>> = env()) =>
+  const run = (
+    argv: string[],
+    variables: Readonly<Record<string, string | undefined>> = env(),
+    progress?: { isTTY: boolean; columns: number; write: (text: string) => void },
+  ) =>
     reconcileCli(argv, {
+      ...(progress ? { progress } : {}),
       out: (text) => {
         out += text;
       },
@@ -193,6 +198,26 @@ describe("npm run reconcile (dry run)", () => {
     expect(out).toMatch(/in sync\s+12\s+-/);
     expect(out).toMatch(/missing\s+0\s+create/);
     expect(out).toContain("In sync: nothing to repair.");
+  });
+
+  it("on a terminal: a progress bar redrawn in place (events read, IOCs listed, requests left), then cleared", async () => {
+    const live = indicators(12);
+    for (const indicator of live) octi.publish(createEvent(indicator), STREAM);
+    await post(live.map(payload));
+    let bar = "";
+    // Paced at 2/min: the one-page listing goes at once, the bar is drawn while the run ends.
+    const code = await run(["--requests-per-minute", "2"], env(), {
+      isTTY: true,
+      columns: 200,
+      write: (t) => (bar += t),
+    });
+    expect(code).toBe(EXIT.inSync);
+    const frames = bar.split("\r\u001b[2K").filter((f) => f !== "");
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames)
+      expect(f).toMatch(/^(reading OpenCTI's snapshot|listing SentinelOne|repairing): .*events read \d+/);
+    expect(bar.endsWith("\r\u001b[2K")).toBe(true);
+    expect(err).not.toContain("Progress:");
   });
 
   it("a refused SentinelOne API key: exit 1 with the reason, the key never printed", async () => {
