@@ -58,14 +58,14 @@ export interface DriftOptions {
 }
 
 interface Expected extends Comparable {
-  readonly type: string;
   readonly fingerprint: string;
 }
 
 export class DriftDiff {
   private readonly diff = new KeyedDiff<Expected, IocRecord, StaleField>({
     fields: STALE_FIELDS,
-    compare: (expected, record) => staleMask(expected, record, expected.type),
+    // A record is only compared under its own key: its type is the expected one.
+    compare: (expected, record) => staleMask(expected, record, String(record.type)),
   });
   private readonly skipped: Record<string, number> = {};
   private indicators = 0;
@@ -94,7 +94,6 @@ export class DriftDiff {
     for (const p of mapping.payloads) {
       this.diff.expect(iocKey(p.externalId, p.type, p.value), {
         ...comparableOf(p),
-        type: p.type,
         fingerprint: fingerprintIoc(p),
       });
     }

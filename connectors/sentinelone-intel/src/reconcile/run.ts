@@ -5,6 +5,9 @@
  * The configuration is loaded exactly as a run loads it (same schema, loader, cross-field rules and search dirs).
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Writable } from "node:stream";
 import {
   buildConfigSchema,
@@ -143,6 +146,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       s1Metrics,
       Date.now,
     );
+    const scratch = options.apply ? undefined : mkdtempSync(join(tmpdir(), "octi-reconcile-"));
+    const indexPath = scratch ? join(scratch, "index.sqlite") : settings.indexPath;
     sink = new ReconcileQueue<IocPayload, IocRecord>({
       target,
       listing: {
@@ -156,9 +161,9 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         },
         indexed: (record) => diff.addListed(record),
       },
-      // A dry run changes nothing on disk either; --apply rebuilds the connector's own index on the way.
-      openIndex: () =>
-        TargetIndex.open({ path: options.apply ? settings.indexPath : ":memory:", identity: indexIdentity(settings) }),
+      // --apply rebuilds the connector's own index on the way; a dry run leaves it alone and uses a scratch file
+      // (on disk, so that its memory stays bounded by SQLite's page cache at 100,000 IOCs).
+      openIndex: () => TargetIndex.open({ path: indexPath, identity: indexIdentity(settings) }),
       options: {
         batchSize: settings.batchSize,
         flushIntervalMs: settings.flushIntervalMs,
@@ -230,6 +235,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     } finally {
       display?.stop();
       sink.stop();
+      // The queue closes its index once its loop has unwound; the scratch file goes with the process otherwise.
+      if (scratch) setImmediate(() => rmSync(scratch, { recursive: true, force: true }));
     }
   } finally {
     agents.destroy();
