@@ -61,18 +61,17 @@ export interface HeldMatch<E> {
   readonly first: boolean;
 }
 
-interface Entry<E> {
-  value: E;
-  /** A record stands for the key. */
-  listed: boolean;
-  /** The stale fields of that record, and its id while stale (a later in-sync record then replaces it). */
-  mask: number;
-  staleId: string | undefined;
-  extras: string[] | undefined;
-}
-
 export class KeyedDiff<E, R, F extends string> {
-  private readonly entries = new Map<string, Entry<E>>();
+  /** Key → slot in the columns below (no object per key: 100,000 keys stay a few MB beyond the values). */
+  private readonly slots = new Map<string, number>();
+  private readonly values: E[] = [];
+  /** Per slot: 1 once a record stands for the key; the stale mask of that record. */
+  private listed = new Uint8Array(1024);
+  private masks = new Int32Array(1024);
+  /** The id of the record standing for a slot while it is stale (a later in-sync record then replaces it). */
+  private readonly staleIds = new Map<number, string>();
+  /** Further records of a slot's key: duplicates. */
+  private readonly extras = new Map<number, string[]>();
   private readonly orphanIds: string[] = [];
   private holding = false;
   private held = 0;
@@ -82,54 +81,77 @@ export class KeyedDiff<E, R, F extends string> {
   /** One expected record (all of them before the first `hold`); a repeated key keeps the last value. */
   expect(key: string, value: E): void {
     if (this.holding) throw new Error("the expected records must all be given before the held ones");
-    const entry = this.entries.get(key);
-    if (entry) entry.value = value;
-    else this.entries.set(key, { value, listed: false, mask: 0, staleId: undefined, extras: undefined });
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.values[slot] = value;
+      return;
+    }
+    const next = this.values.length;
+    if (next === this.listed.length) {
+      const listed = new Uint8Array(next * 2);
+      listed.set(this.listed);
+      this.listed = listed;
+      const masks = new Int32Array(next * 2);
+      masks.set(this.masks);
+      this.masks = masks;
+    }
+    this.slots.set(key, next);
+    this.values.push(value);
   }
 
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.slots.has(key);
   }
 
   get expectedCount(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** One record the target holds (`key` undefined: it cannot be matched, an orphan). */
   hold(key: string | undefined, id: string, record: R): HeldMatch<E> | undefined {
     this.holding = true;
     this.held++;
-    const entry = key === undefined ? undefined : this.entries.get(key);
-    if (entry === undefined) {
+    const slot = key === undefined ? undefined : this.slots.get(key);
+    const expected = slot === undefined ? undefined : this.values[slot];
+    if (slot === undefined || expected === undefined) {
       this.orphanIds.push(id);
       return undefined;
     }
-    const mask = this.options.compare(entry.value, record);
-    const first = !entry.listed;
+    const mask = this.options.compare(expected, record);
+    const first = this.listed[slot] === 0;
+    const staleId = this.staleIds.get(slot);
     if (first) {
-      entry.listed = true;
-      entry.mask = mask;
-      if (mask !== 0) entry.staleId = id;
-    } else if (entry.staleId !== undefined && mask === 0) {
+      this.listed[slot] = 1;
+      this.masks[slot] = mask;
+      if (mask !== 0) this.staleIds.set(slot, id);
+    } else if (staleId !== undefined && mask === 0) {
       // An in-sync record stands for the key; the stale one becomes the duplicate.
-      entry.extras = [...(entry.extras ?? []), entry.staleId];
-      entry.staleId = undefined;
-      entry.mask = 0;
-    } else entry.extras = [...(entry.extras ?? []), id];
-    return { expected: entry.value, mask, first };
+      this.addExtra(slot, staleId);
+      this.staleIds.delete(slot);
+      this.masks[slot] = 0;
+    } else this.addExtra(slot, id);
+    return { expected, mask, first };
+  }
+
+  private addExtra(slot: number, id: string): void {
+    const extra = this.extras.get(slot);
+    if (extra) extra.push(id);
+    else this.extras.set(slot, [id]);
   }
 
   plan(): DiffPlan<F> {
     const missing: string[] = [];
     const duplicateIds: string[] = [];
     const stale: StaleRecord<F>[] = [];
-    for (const [key, entry] of this.entries) {
-      if (!entry.listed) {
+    for (const [key, slot] of this.slots) {
+      if (this.listed[slot] === 0) {
         missing.push(key);
         continue;
       }
-      if (entry.extras) duplicateIds.push(...entry.extras);
-      if (entry.staleId !== undefined) stale.push({ key, id: entry.staleId, fields: this.fieldsOf(entry.mask) });
+      const extra = this.extras.get(slot);
+      if (extra) duplicateIds.push(...extra);
+      const staleId = this.staleIds.get(slot);
+      if (staleId !== undefined) stale.push({ key, id: staleId, fields: this.fieldsOf(this.masks[slot] ?? 0) });
     }
     return { missing, orphanIds: [...this.orphanIds], duplicateIds, stale };
   }
@@ -138,9 +160,9 @@ export class KeyedDiff<E, R, F extends string> {
     const staleByField = Object.fromEntries(this.options.fields.map((f) => [f, 0])) as Record<F, number>;
     for (const s of plan.stale) for (const f of s.fields) staleByField[f]++;
     return {
-      expected: this.entries.size,
+      expected: this.slots.size,
       held: this.held,
-      inSync: this.entries.size - plan.missing.length - plan.stale.length,
+      inSync: this.slots.size - plan.missing.length - plan.stale.length,
       missing: plan.missing.length,
       orphans: plan.orphanIds.length,
       duplicates: plan.duplicateIds.length,

@@ -148,3 +148,16 @@ export class DriftDiff {
 }
 
 export const isInSync = (counts: DriftCounts): boolean => inSync(counts);
+
+/** Examples per category in the JSON report (the full lists are only needed to repair). */
+export const SAMPLE_SIZE = 20;
+
+/** The first few of each category (what the report shows; the full plan is not kept). */
+export function samplesOf(plan: DriftPlan): DriftPlan {
+  return {
+    missing: plan.missing.slice(0, SAMPLE_SIZE),
+    orphanUuids: plan.orphanUuids.slice(0, SAMPLE_SIZE),
+    duplicateUuids: plan.duplicateUuids.slice(0, SAMPLE_SIZE),
+    stale: plan.stale.slice(0, SAMPLE_SIZE),
+  };
+}

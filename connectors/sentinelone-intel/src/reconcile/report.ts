@@ -1,20 +1,11 @@
 /** The drift report as text (a summary table) and as JSON (`--json`), with a few examples of each category. */
 
 import { driftRows, formatDuration, nonZero, renderTable } from "@octi/connector-sdk";
-import type { DriftPlan } from "./diff.js";
+import { type DriftPlan, samplesOf } from "./diff.js";
 import type { ReconcileReport } from "./run.js";
 
-/** Examples per category in the JSON report (the full lists are only needed to repair). */
-export const SAMPLE_SIZE = 20;
-
 export function reportJson(report: ReconcileReport, plan: DriftPlan): string {
-  const samples = {
-    missing: plan.missing.slice(0, SAMPLE_SIZE),
-    orphanUuids: plan.orphanUuids.slice(0, SAMPLE_SIZE),
-    duplicateUuids: plan.duplicateUuids.slice(0, SAMPLE_SIZE),
-    stale: plan.stale.slice(0, SAMPLE_SIZE),
-  };
-  return `${JSON.stringify({ ...report, samples }, null, 2)}\n`;
+  return `${JSON.stringify({ ...report, samples: samplesOf(plan) }, null, 2)}\n`;
 }
 
 export function reportText(report: ReconcileReport): string {

@@ -37,7 +37,7 @@ import { SentinelOneTarget } from "../sentinelone/target.js";
 import type { IocPayload, IocRecord, IocScope } from "../sentinelone/types.js";
 import { resolveSettings } from "../settings.js";
 import { indicatorChanges, indicatorsToRepair } from "./apply.js";
-import { type DriftCounts, DriftDiff, type DriftPlan, isInSync } from "./diff.js";
+import { type DriftCounts, DriftDiff, type DriftPlan, isInSync, samplesOf } from "./diff.js";
 
 export interface ReconcileOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -112,7 +112,12 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         maxBuffered: 256,
       });
     const snapshot = openSnapshot(options.now ?? Date.now());
-    const diff = new DriftDiff({ source: settings.source, map: mapIndicator, now: snapshot.recoverUntilMs });
+    // Released once the listing is over: the repairs need only the plan's keys (100,000 IOCs hold tens of MB).
+    let diff: DriftDiff | undefined = new DriftDiff({
+      source: settings.source,
+      map: mapIndicator,
+      now: snapshot.recoverUntilMs,
+    });
     logger.info("Reading OpenCTI's recovery snapshot of the live stream", {
       stream_id: config.connector.live_stream_id,
       recover_until: snapshot.recoverUntil,
@@ -159,7 +164,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
             ...(page.totalItems !== undefined ? { total: page.totalItems } : {}),
           };
         },
-        indexed: (record) => diff.addListed(record),
+        indexed: (record) => diff?.addListed(record),
       },
       // --apply rebuilds the connector's own index on the way; a dry run leaves it alone and uses a scratch file
       // (on disk, so that its memory stays bounded by SQLite's page cache at 100,000 IOCs).
@@ -167,7 +172,9 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
       options: {
         batchSize: settings.batchSize,
         flushIntervalMs: settings.flushIntervalMs,
-        maxPending: settings.maxPendingIocs,
+        // The repairs come from a second snapshot pass that can wait: a few batches pending keep every request
+        // full without holding thousands of payloads.
+        maxPending: Math.min(settings.maxPendingIocs, settings.batchSize * 2),
         retryBaseMs: settings.retryBaseMs,
         retryMaxDelayMs: settings.retryMaxDelayMs,
         requestsPerMinute: options.requestsPerMinute ?? settings.requestsPerMinute,
@@ -180,8 +187,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     try {
       phase = "listing";
       await sink.list();
-      const plan = diff.plan();
+      const full = diff.plan();
       const counts = diff.counts();
+      const repairKeys = indicatorsToRepair(full, diff.touchedKeys);
+      const plan = samplesOf(full);
+      diff = undefined;
       const inSync = isInSync(counts);
       let repair: ReconcileReport["repair"];
       if (options.apply && !inSync) {
@@ -194,7 +204,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         phase = "repair";
         const second = openSnapshot(Date.now());
         await sink.repair(
-          indicatorsToRepair(plan, diff.touchedKeys),
+          repairKeys,
           indicatorChanges(second, { source: settings.source, map: mapIndicator, now: second.recoverUntilMs }),
         );
         const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
