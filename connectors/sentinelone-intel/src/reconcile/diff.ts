@@ -57,15 +57,40 @@ export interface DriftOptions {
   readonly now: number;
 }
 
-interface Expected extends Comparable {
-  readonly fingerprint: string;
+/**
+ * The expected side of one IOC as one flat string, `<fingerprint>|validUntilMs|name|description|score|labels`:
+ * about 100 bytes once flat, where an object with its numbers and fingerprint cost about twice as much.
+ */
+type Expected = string;
+
+const pack = (c: Comparable, fingerprint: string): Expected =>
+  flat(`${fingerprint}|${c.validUntilMs}|${c.name}|${c.description}|${c.score}|${c.labels}`);
+
+/**
+ * A copy of `text` in one piece. A string built by concatenation is a tree of parts in V8 (32 bytes a node, the
+ * parts kept alive): held for 100,000 IOCs, those trees were most of the heap (a heap snapshot: 1.3 million nodes).
+ */
+const flat = (text: string): string => Buffer.from(text, "utf8").toString("utf8");
+
+function unpack(expected: Expected): { readonly comparable: Comparable; readonly fingerprint: string } {
+  const [fingerprint = "", validUntilMs, name, description, score, labels] = expected.split("|");
+  return {
+    fingerprint,
+    comparable: {
+      validUntilMs: Number(validUntilMs),
+      name: Number(name),
+      description: Number(description),
+      score: Number(score),
+      labels: Number(labels),
+    },
+  };
 }
 
 export class DriftDiff {
   private readonly diff = new KeyedDiff<Expected, IocRecord, StaleField>({
     fields: STALE_FIELDS,
     // A record is only compared under its own key: its type is the expected one.
-    compare: (expected, record) => staleMask(expected, record, String(record.type)),
+    compare: (expected, record) => staleMask(unpack(expected).comparable, record, String(record.type)),
   });
   private readonly skipped: Record<string, number> = {};
   private indicators = 0;
@@ -92,10 +117,7 @@ export class DriftDiff {
       return;
     }
     for (const p of mapping.payloads) {
-      this.diff.expect(iocKey(p.externalId, p.type, p.value), {
-        ...comparableOf(p),
-        fingerprint: fingerprintIoc(p),
-      });
+      this.diff.expect(flat(iocKey(p.externalId, p.type, p.value)), pack(comparableOf(p), fingerprintIoc(p)));
     }
   }
 
@@ -117,7 +139,11 @@ export class DriftDiff {
     const indicator = typeof externalId === "string" ? externalId : "";
     if (match === undefined || !match.first) this.touchedKeys.add(indicator);
     const inSync = match !== undefined && match.mask === 0;
-    return { id: uuid, key: indicator, fingerprint: inSync ? match.expected.fingerprint : fingerprintIoc(record) };
+    return {
+      id: uuid,
+      key: indicator,
+      fingerprint: inSync ? unpack(match.expected).fingerprint : fingerprintIoc(record),
+    };
   }
 
   plan(): DriftPlan {
