@@ -6,10 +6,8 @@
  * `{"time":"2025-01-01T00:00:00.000Z","eventId":"1711633413527-0","indicatorId":"indicator--…",
  *   "ioc":{"type":"IPV4","value":"…",…},"status":400,"reason":"Validation Error: data: 3: value: …"}`
  */
-import { JsonLinesFile, TOKENS } from "@octi/connector-sdk";
-import { inject, injectable } from "../di.js";
+import { JsonLinesFile } from "@octi/connector-sdk";
 import type { SentinelOneSettings } from "../settings.js";
-import { S1_TOKENS } from "../tokens.js";
 
 export interface DeadLetterRecord {
   readonly time: string;
@@ -29,12 +27,11 @@ export interface DeadLetterSink {
   readonly location: string;
 }
 
-@injectable()
 export class DeadLetterFile extends JsonLinesFile<DeadLetterRecord> implements DeadLetterSink {
   constructor(
-    @inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">,
+    settings: Pick<SentinelOneSettings, "deadLetterPath">,
     // SentinelOne's error details may echo what was sent, including a key pasted into the wrong field.
-    @inject(TOKENS.Secrets) secrets: readonly string[] = [],
+    secrets: readonly string[] = [],
   ) {
     super(settings.deadLetterPath, secrets);
   }
