@@ -130,10 +130,18 @@ export async function startConnector<S extends NamespaceSchema, R, H extends Str
     throw error;
   }
 
-  const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
+  const engine = new Engine({
+    config,
+    logger,
+    metrics,
+    client,
+    handler,
+    agents,
+    tls,
+    abort,
+    deadLetter: resolveToken(services, TOKENS.EventDeadLetter),
     retryBaseMs: options.retryBaseMs ?? 500,
     cadence: { ...DEFAULT_STATE_CADENCE, ...options.stateCadence },
-    deadLetter: resolveToken(services, TOKENS.EventDeadLetter),
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
   restartHook = (reason) => engine.requestRestartFromScratch(reason);
@@ -167,6 +175,23 @@ export async function startConnector<S extends NamespaceSchema, R, H extends Str
   };
 }
 
+/** What one run's engine works with (built by `startConnector`). */
+interface EngineDeps {
+  readonly config: BaseConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly client: OpenCtiClient;
+  readonly handler: StreamEventHandler;
+  readonly agents: HttpAgents;
+  readonly tls: TlsSettings;
+  /** Aborted when the run stops (the handler's `lifecycle.signal`). */
+  readonly abort: AbortController;
+  readonly deadLetter: EventDeadLetter;
+  /** First delay of the reconnect, registration and event retry backoffs (ms). */
+  readonly retryBaseMs: number;
+  readonly cadence: StateCadence;
+}
+
 /** The lifecycle of one run. Private to the runner. */
 class Engine {
   private tracker: AckTracker = new AckTracker("0-0");
@@ -196,26 +221,32 @@ class Engine {
   /** The handler was told (`flush`) that nothing more arrives before it acknowledges events; reset when reading resumes. */
   private waitingForAcks = false;
 
-  constructor(
-    private readonly config: BaseConfig,
-    private readonly apiLogger: Logger,
-    private readonly logger: Logger,
-    private readonly metrics: Metrics,
-    private readonly client: OpenCtiClient,
-    private readonly handler: StreamEventHandler,
-    private readonly agents: HttpAgents,
-    private readonly tls: TlsSettings,
-    private readonly abort: AbortController,
-    private readonly timing: {
-      readonly retryBaseMs: number;
-      readonly cadence: StateCadence;
-      readonly deadLetter: EventDeadLetter;
-    },
-  ) {
+  private readonly config: BaseConfig;
+  private readonly apiLogger: Logger;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly client: OpenCtiClient;
+  private readonly handler: StreamEventHandler;
+  private readonly agents: HttpAgents;
+  private readonly tls: TlsSettings;
+  private readonly abort: AbortController;
+  private readonly timing: Pick<EngineDeps, "retryBaseMs" | "cadence" | "deadLetter">;
+
+  constructor(deps: EngineDeps) {
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+    this.client = deps.client;
+    this.handler = deps.handler;
+    this.agents = deps.agents;
+    this.tls = deps.tls;
+    this.abort = deps.abort;
+    this.apiLogger = deps.logger.child("api");
+    this.timing = deps;
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
-    this.maxInFlight = Math.max(1, config.connector.live_stream_max_in_flight);
+    this.maxInFlight = Math.max(1, deps.config.connector.live_stream_max_in_flight);
     this.setStateMetric("idle");
   }
 

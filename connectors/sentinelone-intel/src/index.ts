@@ -84,7 +84,7 @@ export {
   type SentinelOneApi,
   SentinelOneClient,
 } from "./sentinelone/client.js";
-export { DeadLetterFile, type DeadLetterRecord, type DeadLetterSink } from "./sentinelone/dead-letter.js";
+export type { DeadLetterRecord, DeadLetterSink } from "./sentinelone/dead-letter.js";
 export { SentinelOneApiError, type SentinelOneErrorKind } from "./sentinelone/errors.js";
 export { fingerprintIoc } from "./sentinelone/fingerprint.js";
 export { type IocChange, PushQueue, type PushQueueOptions } from "./sentinelone/push-queue.js";
