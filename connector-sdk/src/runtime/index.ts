@@ -4,5 +4,6 @@ export * from "./plugin.js";
 export { type LoadedPluginConfig, loadPluginConfig } from "./plugin-config.js";
 export { reportInProgress } from "./progress.js";
 export { type ConnectorRun, type RunResult, type StartOptions, startConnector } from "./runner.js";
-export { createPluginContext, type RunServices } from "./services.js";
+export { createPluginContext } from "./services.js";
 export type { StateCadence } from "./state-pusher.js";
+export type { RunServices } from "./tokens.js";

@@ -3,27 +3,12 @@
  * (so runs in one process share nothing), and the connector's context built from them.
  */
 import { type DependencyContainer, container as root } from "tsyringe";
-import type { BaseConfig } from "../config/types.js";
-import type { HttpAgents } from "../http/types.js";
-import type { Logger } from "../logging/types.js";
-import type { Metrics } from "../metrics/types.js";
 import type { OpenCtiClient } from "../opencti/client.js";
 import { SinkQueue } from "../sink/sink-queue.js";
 import { TargetIndex } from "../target-index/target-index.js";
 import { EventDeadLetter, JsonLinesFile } from "./dead-letter.js";
-import type { Lifecycle, PluginContext } from "./plugin.js";
-import { provide, resolveToken, TOKENS } from "./tokens.js";
-
-/** What a run holds for the connector; `createPluginContext` turns it into the connector's context. */
-export interface RunServices {
-  readonly config: BaseConfig;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly agents: HttpAgents;
-  /** Every secret value of the config, scrubbed from dead-letter files. */
-  readonly secrets: readonly string[];
-  readonly lifecycle: Lifecycle;
-}
+import type { PluginContext } from "./plugin.js";
+import { provide, type RunServices, resolveToken, TOKENS } from "./tokens.js";
 
 /** The context `createHandler` receives (the runner builds it; a plugin's unit tests may too). */
 export function createPluginContext<R>(services: RunServices & { readonly settings: R }): PluginContext<R> {

@@ -10,8 +10,18 @@ import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
 import type { OpenCtiClient } from "../opencti/client.js";
 import type { EventDeadLetter } from "./dead-letter.js";
-import type { Lifecycle } from "./plugin.js";
-import type { RunServices } from "./services.js";
+import type { Lifecycle } from "./lifecycle.js";
+
+/** What a run holds for the connector; `createPluginContext` turns it into the connector's context. */
+export interface RunServices {
+  readonly config: BaseConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly agents: HttpAgents;
+  /** Every secret value of the config, scrubbed from dead-letter files. */
+  readonly secrets: readonly string[];
+  readonly lifecycle: Lifecycle;
+}
 
 /** An injection token that carries the type of what is registered under it. */
 export type Token<T> = InjectionToken<T> & symbol & { readonly __type?: T };
