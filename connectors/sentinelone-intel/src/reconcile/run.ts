@@ -7,22 +7,19 @@
 
 import type { Writable } from "node:stream";
 import {
-  buildConfigSchema,
   createHttpAgents,
   createLogger,
   createMetrics,
   type Logger,
-  loadConfig,
+  loadPluginConfig,
   RecoverySnapshot,
   snapshotOptionsFromConfig,
 } from "@octi/connector-sdk";
-import type { SentinelOneConfig } from "../config-schema.js";
 import { plugin } from "../index.js";
 import { mapIndicator } from "../mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { SentinelOneClient } from "../sentinelone/client.js";
 import type { IocScope } from "../sentinelone/types.js";
-import { resolveSettings } from "../settings.js";
 import { applyPlan, type RepairResult } from "./apply.js";
 import { type DriftCounts, DriftDiff, type DriftPlan, isInSync } from "./diff.js";
 import { IocListing, type ListingStats } from "./listing.js";
@@ -66,11 +63,7 @@ export interface ReconcileResult {
 /** Loads the configuration (throws `ConfigValidationError` listing every problem) and runs the dry run. */
 export async function runReconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const started = Date.now();
-  const loaded = loadConfig<SentinelOneConfig>(buildConfigSchema(plugin), {
-    env: options.env,
-    searchDirs: [...options.searchDirs],
-    crossFieldRules: plugin.crossFieldRules,
-  });
+  const loaded = loadPluginConfig(plugin, { env: options.env, searchDirs: [...options.searchDirs] });
   const config = loaded.config;
   const logger: Logger = createLogger({
     name: `${config.connector.name} reconcile`,
@@ -80,7 +73,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     ...(options.logStream ? { stream: options.logStream } : {}),
   });
   for (const warning of loaded.warnings) logger.warning(warning);
-  const settings = resolveSettings(config.sentinelone_intel);
+  const settings = loaded.settings;
   const agents = createHttpAgents(options.env);
   try {
     const openSnapshot = (recoverUntilMs: number) =>

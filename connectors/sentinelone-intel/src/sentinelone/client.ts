@@ -14,12 +14,10 @@
  *   connector's CPU in a backfill profile, docs/benchmarks.md).
  * - Bodies are serialised once, here; axios' default request transform (which re-parses a string) is off.
  */
-import { type HttpAgents, parseRetryAfter, TOKENS } from "@octi/connector-sdk";
+import { type HttpAgents, parseRetryAfter } from "@octi/connector-sdk";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
-import { inject, injectable } from "../di.js";
-import { SentinelOneMetrics } from "../metrics.js";
+import type { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
-import { S1_TOKENS } from "../tokens.js";
 import { VERSION } from "../version.js";
 import {
   errorEntriesOf,
@@ -102,15 +100,14 @@ export function deleteFilter(externalId: string, source: string, scope: IocScope
   return { externalId, source: [source], ...lookupScope(scope) };
 }
 
-@injectable()
 export class SentinelOneClient implements SentinelOneApi {
   private readonly http: AxiosInstance;
   private readonly settings: SentinelOneSettings;
 
   constructor(
-    @inject(S1_TOKENS.Settings) settings: SentinelOneSettings,
-    @inject(TOKENS.HttpAgents) agents: HttpAgents,
-    @inject(S1_TOKENS.Metrics) private readonly metrics: SentinelOneMetrics,
+    settings: SentinelOneSettings,
+    agents: HttpAgents,
+    private readonly metrics: SentinelOneMetrics,
   ) {
     this.settings = settings;
     const agent = agents.forUrl(settings.apiUrl, settings.tls);
