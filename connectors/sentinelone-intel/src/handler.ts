@@ -17,10 +17,8 @@
  * A create replayed after a restart sends nothing when SentinelOne already holds the same IOC (the index).
  */
 import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
-import { TOKENS } from "@octi/connector-sdk";
+import { OPENCTI_EXTENSION, SKIP_REASONS, type SkipReason, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "./di.js";
-import { SKIP_REASONS, type SkipReason } from "./mapping/classify.js";
-import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
 import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "./metrics.js";
 import { fingerprintIoc } from "./sentinelone/fingerprint.js";

@@ -1,30 +1,24 @@
 /**
- * Builds the SentinelOne IOC payload (`POST /web/api/v2.1/threat-intelligence/iocs`, `data[]` item) for one
- * classified value of an OpenCTI indicator.
- *
- * | IOC field           | from the indicator                                                                |
- * |---------------------|-----------------------------------------------------------------------------------|
- * | `type`, `value`     | the classified comparison (`classify.ts`)                                         |
- * | `method`            | always `EQUALS` (the only method SentinelOne has)                                  |
- * | `source`            | config `sentinelone_intel.source`                                                  |
- * | `externalId`        | the STIX `id`: updates and deletes find the IOCs created for an indicator by it     |
- * | `name`              | `name`                                                                             |
- * | `description`       | `description`                                                                      |
- * | `validUntil`        | `valid_until` as ISO-8601 UTC; omitted when absent (SentinelOne then defaults it)   |
- * | `creationTime`      | `created` as ISO-8601 UTC                                                          |
- * | `originalRiskScore` | the OpenCTI score (extension, else `x_opencti_score`), integer 0..100              |
- * | `labels`            | `labels` (strings only)                                                            |
- * | `pattern`           | `pattern`, as written                                                              |
- * | `patternType`       | `"stix"`                                                                           |
- *
- * Keys whose value is absent are left out (never sent as null). An unparseable `valid_until` / `created` is left
- * out rather than sent: SentinelOne would reject the whole batch for it.
+ * Builds the SentinelOne IOC payloads (`POST /web/api/v2.1/threat-intelligence/iocs`, `data[]` items) of an OpenCTI
+ * indicator: one per value the classifier found (`type`, `value`), `method` always `EQUALS` (SentinelOne's only
+ * one), `source` from config, `externalId` the STIX `id` (updates and deletes find the IOCs by it), then from the
+ * indicator `name`, `description`, `validUntil` (`valid_until`), `creationTime` (`created`), `originalRiskScore`
+ * (the OpenCTI score, 0..100), `labels`, `pattern`, and `patternType` `"stix"`. A field that is absent or does not
+ * parse is left out (never null): SentinelOne rejects a whole batch for one bad item, and defaults `validUntil`.
  */
-import type { StixObject } from "@octi/connector-sdk";
+import {
+  type ClassifiedIoc,
+  type Classifier,
+  type ClassifyOptions,
+  isoTimestamp,
+  nonEmptyString,
+  openCtiScore,
+  type Skip,
+  type StixObject,
+  stringList,
+} from "@octi/connector-sdk";
 import type { IocPayload } from "../sentinelone/types.js";
-import { type ClassifiedIoc, type Classifier, type ClassifyOptions, classifyIndicator, type Skip } from "./classify.js";
-import { isoTimestamp, openCtiScore, stringList, text } from "./indicator-fields.js";
-import type { IocType } from "./pattern-table.js";
+import { classifyIndicator, type IocType } from "./pattern-table.js";
 
 export interface BuildOptions {
   /** The IOC `source` (config `sentinelone_intel.source`). */
@@ -43,9 +37,9 @@ export function buildIoc<T extends string>(
     source: options.source,
     externalId: indicator.id,
   };
-  const name = text(indicator.name);
+  const name = nonEmptyString(indicator.name);
   if (name !== undefined) payload.name = name;
-  const description = text(indicator.description);
+  const description = nonEmptyString(indicator.description);
   if (description !== undefined) payload.description = description;
   const validUntil = isoTimestamp(indicator.valid_until);
   if (validUntil !== undefined) payload.validUntil = validUntil;
@@ -55,7 +49,7 @@ export function buildIoc<T extends string>(
   if (score !== undefined) payload.originalRiskScore = score;
   const labels = stringList(indicator.labels);
   if (labels !== undefined) payload.labels = labels;
-  const pattern = text(indicator.pattern);
+  const pattern = nonEmptyString(indicator.pattern);
   if (pattern !== undefined) payload.pattern = pattern;
   payload.patternType = "stix";
   return payload;
