@@ -28,6 +28,7 @@ export {
   stringList,
   timestampMs,
 } from "./indicator-fields.js";
+export { createMapper, type IndicatorMapper, type IndicatorMapping } from "./mapper.js";
 export {
   type ComparisonRule,
   checkValue,

@@ -48,7 +48,6 @@ export { changedFields, type OperationQueue, SentinelOneIntelHandler } from "./h
 export {
   type BuildOptions,
   buildIoc,
-  createMapper,
   type IndicatorMapper,
   type IndicatorMapping,
   mapIndicator,

@@ -8,12 +8,12 @@
  */
 import {
   type ClassifiedIoc,
-  type Classifier,
-  type ClassifyOptions,
+  createMapper,
   isoTimestamp,
+  type IndicatorMapper as Mapper,
+  type IndicatorMapping as Mapping,
   nonEmptyString,
   openCtiScore,
-  type Skip,
   type StixObject,
   stringList,
 } from "@octi/connector-sdk";
@@ -25,53 +25,32 @@ export interface BuildOptions {
   readonly source: string;
 }
 
+type Payload<T extends string> = { -readonly [K in keyof IocPayload<T>]: IocPayload<T>[K] };
+
+function put<T extends string, K extends keyof Payload<T>>(payload: Payload<T>, key: K, value: Payload<T>[K]): void {
+  if (value !== undefined) payload[key] = value;
+}
+
 export function buildIoc<T extends string>(
   indicator: StixObject,
   ioc: ClassifiedIoc<T>,
   options: BuildOptions,
 ): IocPayload<T> {
-  const payload: { -readonly [K in keyof IocPayload<T>]: IocPayload<T>[K] } = {
-    type: ioc.type,
-    value: ioc.value,
-    method: "EQUALS",
-    source: options.source,
-    externalId: indicator.id,
-  };
-  const name = nonEmptyString(indicator.name);
-  if (name !== undefined) payload.name = name;
-  const description = nonEmptyString(indicator.description);
-  if (description !== undefined) payload.description = description;
-  const validUntil = isoTimestamp(indicator.valid_until);
-  if (validUntil !== undefined) payload.validUntil = validUntil;
-  const creationTime = isoTimestamp(indicator.created);
-  if (creationTime !== undefined) payload.creationTime = creationTime;
-  const score = openCtiScore(indicator);
-  if (score !== undefined) payload.originalRiskScore = score;
-  const labels = stringList(indicator.labels);
-  if (labels !== undefined) payload.labels = labels;
-  const pattern = nonEmptyString(indicator.pattern);
-  if (pattern !== undefined) payload.pattern = pattern;
+  const { type, value } = ioc;
+  const payload: Payload<T> = { type, value, method: "EQUALS", source: options.source, externalId: indicator.id };
+  put(payload, "name", nonEmptyString(indicator.name));
+  put(payload, "description", nonEmptyString(indicator.description));
+  put(payload, "validUntil", isoTimestamp(indicator.valid_until));
+  put(payload, "creationTime", isoTimestamp(indicator.created));
+  put(payload, "originalRiskScore", openCtiScore(indicator));
+  put(payload, "labels", stringList(indicator.labels));
+  put(payload, "pattern", nonEmptyString(indicator.pattern));
   payload.patternType = "stix";
   return payload;
 }
 
-export type IndicatorMapping<T extends string = IocType> =
-  | { readonly kind: "iocs"; readonly payloads: readonly IocPayload<T>[] }
-  | Skip;
+export type IndicatorMapping<T extends string = IocType> = Mapping<IocPayload<T>>;
+export type IndicatorMapper<T extends string = IocType> = Mapper<IocPayload<T>, BuildOptions>;
 
-export type IndicatorMapper<T extends string = IocType> = (
-  indicator: StixObject,
-  options: BuildOptions & ClassifyOptions,
-) => IndicatorMapping<T>;
-
-/** Classify then build, with a given classifier (`createClassifier(rows)`). */
-export function createMapper<T extends string>(classify: Classifier<T>): IndicatorMapper<T> {
-  return (indicator, options) => {
-    const classified = classify(indicator, options);
-    if (classified.kind === "skip") return classified;
-    return { kind: "iocs", payloads: classified.iocs.map((ioc) => buildIoc(indicator, ioc, options)) };
-  };
-}
-
-/** Classify then build: what the connector (and the dry-run tool) do with one indicator. */
-export const mapIndicator: IndicatorMapper = createMapper(classifyIndicator);
+/** Classify then build: what the connector, the reconciliation and the dry-run tool do with one indicator. */
+export const mapIndicator: IndicatorMapper = createMapper(classifyIndicator, buildIoc);

@@ -3,10 +3,17 @@
  * payloads and documented by the same code. Two hypothetical types: an e-mail address (a `value` row with its own
  * normaliser and validator) and SHA-512 (a hash row from the same building blocks as the real ones).
  */
-
-import { createClassifier, hashKey, hexHash, type PatternRow, property } from "@octi/connector-sdk";
+import {
+  createClassifier,
+  createMapper,
+  hashKey,
+  hexHash,
+  type PatternRow,
+  property,
+  type TableType,
+} from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
-import { createMapper } from "../../src/mapping/ioc-builder.js";
+import { buildIoc } from "../../src/mapping/ioc-builder.js";
 import { classifyIndicator, PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
 import { indicator, MD5 } from "../helpers/indicators.js";
 import { patternTableMarkdown } from "./table-docs.js";
@@ -70,7 +77,7 @@ describe("a table with one more row", () => {
   });
 
   it("builds the payloads with the new type", () => {
-    const map = createMapper(classify);
+    const map = createMapper(classify, buildIoc<TableType<typeof EXTENDED>>);
     const source = indicator("[email-addr:value = 'a@example.com']");
     expect(map(source, { source: "OpenCTI", ...NOW })).toMatchObject({
       kind: "iocs",
