@@ -31,7 +31,6 @@ export {
 export { createMapper, type IndicatorMapper, type IndicatorMapping } from "./mapper.js";
 export {
   type ComparisonRule,
-  checkValue,
   hashKey,
   type KeyMatcher,
   type PathSteps,
@@ -39,15 +38,12 @@ export {
   patternTable,
   property,
   type TableType,
-  type ValueCheck,
   type ValueRule,
 } from "./rows.js";
 export {
   DOMAIN_NAME,
-  EMPTY_FILE_HASHES,
   hexHash,
   IPV4_ADDRESS,
   IPV6_ADDRESS,
-  MAX_URL_LENGTH,
   URL_VALUE,
 } from "./value-rules.js";

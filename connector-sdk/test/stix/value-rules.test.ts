@@ -3,7 +3,9 @@
  * validator: what is sent, normalised, or refused with a reason.
  */
 import { describe, expect, it } from "vitest";
-import { checkValue, EMPTY_FILE_HASHES, MAX_URL_LENGTH, STIX_COMPARISONS } from "../../src/stix/index.js";
+import { STIX_COMPARISONS } from "../../src/stix/index.js";
+import { checkValue } from "../../src/stix/rows.js";
+import { EMPTY_FILE_HASHES, MAX_URL_LENGTH } from "../../src/stix/value-rules.js";
 import { MD5, SHA1, SHA256 } from "./helpers.js";
 
 const RULES = {
