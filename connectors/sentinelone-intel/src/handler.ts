@@ -17,8 +17,7 @@
  * A create replayed after a restart sends nothing when SentinelOne already holds the same IOC (the index).
  */
 import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
-import { SKIP_REASONS, type SkipReason } from "./mapping/classify.js";
-import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
+import { OPENCTI_EXTENSION, SKIP_REASONS, type SkipReason } from "@octi/connector-sdk";
 import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
 import type { SentinelOneMetrics } from "./metrics.js";
 import { fingerprintIoc } from "./sentinelone/fingerprint.js";

@@ -45,33 +45,13 @@ export {
 } from "./config-schema.js";
 export { changedFields, type OperationQueue, SentinelOneIntelHandler } from "./handler.js";
 export {
-  type Classification,
-  type ClassifiedIoc,
-  type Classifier,
-  type ClassifyOptions,
-  classifyIndicator,
-  createClassifier,
-  SKIP_REASONS,
-  type SkipReason,
-} from "./mapping/classify.js";
-export { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
-export {
   type BuildOptions,
   buildIoc,
-  createMapper,
   type IndicatorMapper,
   type IndicatorMapping,
   mapIndicator,
 } from "./mapping/ioc-builder.js";
-export {
-  checkValue,
-  type KeyMatcher,
-  type PatternRow,
-  type ValueCheck,
-  type ValueRule,
-} from "./mapping/pattern-row.js";
-export { PATTERN_TABLE } from "./mapping/pattern-table.js";
-export { EMPTY_FILE_HASHES } from "./mapping/validators.js";
+export { classifyIndicator, PATTERN_TABLE } from "./mapping/pattern-table.js";
 export { SentinelOneMetrics } from "./metrics.js";
 export {
   createdUuids,

@@ -28,8 +28,8 @@ import {
 } from "@octi/connector-sdk";
 import { configSchema, NAMESPACE, type SentinelOneIntelSettings, scopeId } from "../config-schema.js";
 import { SentinelOneIntelHandler } from "../handler.js";
-import { classifyIndicator } from "../mapping/classify.js";
 import { buildIoc } from "../mapping/ioc-builder.js";
+import { classifyIndicator } from "../mapping/pattern-table.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { deleteFilter } from "../sentinelone/client.js";
 import type { IocChange } from "../sentinelone/push-queue.js";
