@@ -1,3 +1,5 @@
 export * from "./agents.js";
+export * from "./json-client.js";
 export * from "./retry.js";
+export * from "./target-error.js";
 export * from "./types.js";
