@@ -75,12 +75,9 @@ export { PATTERN_TABLE } from "./mapping/pattern-table.js";
 export { EMPTY_FILE_HASHES } from "./mapping/validators.js";
 export { SentinelOneMetrics } from "./metrics.js";
 export {
-  createdUuids,
-  createFilter,
   deleteFilter,
   type IocPage,
   type ListIocsQuery,
-  lookupScope,
   MAX_DELETE_UUIDS,
   type SentinelOneApi,
   SentinelOneClient,

@@ -58,7 +58,7 @@ export interface IocPage {
 }
 
 /** `POST` body scope: every configured id (SentinelOne resolves group > site > account). */
-export function createFilter(scope: IocScope): Record<string, string[]> {
+function createFilter(scope: IocScope): Record<string, string[]> {
   const filter: Record<string, string[]> = {};
   if (scope.accountId) filter.accountIds = [scope.accountId];
   if (scope.siteId) filter.siteIds = [scope.siteId];
@@ -71,7 +71,7 @@ export function createFilter(scope: IocScope): Record<string, string[]> {
  * `filter: groupIds: Unknown field.`), so a group-only configuration sends no scope key and SentinelOne applies
  * the token's own scope; with an account or site configured, that id narrows it.
  */
-export function lookupScope(scope: IocScope): { accountIds?: string[]; siteIds?: string[] } {
+function lookupScope(scope: IocScope): { accountIds?: string[]; siteIds?: string[] } {
   if (scope.accountId) return { accountIds: [scope.accountId] };
   if (scope.siteId) return { siteIds: [scope.siteId] };
   return {};
@@ -178,7 +178,7 @@ function field(value: unknown, name: string): unknown {
  * with the request, the answer is parsed and records are matched by externalId, type and value; anything still
  * unmatched is `undefined` (the sink then settles by listing).
  */
-export function createdUuids(answer: Buffer, iocs: readonly IocPayload[]): (string | undefined)[] {
+function createdUuids(answer: Buffer, iocs: readonly IocPayload[]): (string | undefined)[] {
   const uuids = scanStrings(answer, "uuid");
   const externalIds = scanStrings(answer, "externalId");
   if (
