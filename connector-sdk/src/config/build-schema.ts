@@ -1,6 +1,5 @@
-import type { ConnectorPlugin } from "../runtime/plugin.js";
 import { SDK_CONFIG_SCHEMA } from "./sdk-schema.js";
-import type { ConfigPropertySchema, ConfigSchema, NamespaceSchema } from "./types.js";
+import type { ConfigPropertySchema, ConfigSchema, NamespaceSchema, PluginConfigFields } from "./types.js";
 
 /**
  * The whole schema of a connector: the SDK's `opencti` and `connector` namespaces, then the connector's own
@@ -8,9 +7,7 @@ import type { ConfigPropertySchema, ConfigSchema, NamespaceSchema } from "./type
  * longer required, e.g. `name`). Throws (a programming error, not a config error) when the namespace collides
  * with the SDK's or an override names a key the SDK does not have.
  */
-export function buildConfigSchema(
-  plugin: Pick<ConnectorPlugin, "namespace" | "configSchema" | "configDefaults">,
-): ConfigSchema {
+export function buildConfigSchema(plugin: PluginConfigFields): ConfigSchema {
   const sdkNamespaces = Object.keys(SDK_CONFIG_SCHEMA.properties);
   if (sdkNamespaces.includes(plugin.namespace)) {
     throw new Error(

@@ -110,3 +110,10 @@ export interface BaseConfig {
 
 /** Where a resolved value came from (for `config check`). */
 export type ConfigSource = "env" | "config.yml" | ".env" | "default";
+
+/** What the config needs of a connector plugin (runtime's `ConnectorPlugin` has these fields; config imports nothing from runtime). */
+export interface PluginConfigFields {
+  readonly namespace: string;
+  readonly configSchema: NamespaceSchema;
+  readonly configDefaults?: { readonly connector?: Readonly<Record<string, unknown>> };
+}
