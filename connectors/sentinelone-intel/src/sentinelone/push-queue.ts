@@ -40,10 +40,10 @@ export type PushQueueOptions = Pick<
 >;
 
 @injectable()
-export class PushQueue {
-  private readonly sink: SinkQueue<IocPayload>;
+export class PushQueue extends SinkQueue<IocPayload> {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private readonly reconcileEveryMs: number;
+  private readonly runLifecycle: Lifecycle;
 
   constructor(
     @inject(S1_TOKENS.Settings) settings: PushQueueOptions,
@@ -51,7 +51,7 @@ export class PushQueue {
     @inject(S1_TOKENS.DeadLetter) deadLetter: DeadLetterSink,
     @inject(S1_TOKENS.Metrics) metrics: SentinelOneMetrics,
     @inject(TOKENS.Logger) logger: Logger,
-    @inject(TOKENS.Lifecycle) private readonly lifecycle: Lifecycle,
+    @inject(TOKENS.Lifecycle) lifecycle: Lifecycle,
     @inject(S1_TOKENS.Clock) now: () => number,
     @inject(TOKENS.Metrics) sdkMetrics: Metrics,
   ) {
@@ -64,40 +64,24 @@ export class PushQueue {
       groupId ?? null,
       settings.source,
     ]);
-    this.sink = new SinkQueue<IocPayload>({
+    super({
       target: new SentinelOneTarget(client, settings, deadLetter, metrics, now),
       openIndex: () => TargetIndex.open({ path: settings.indexPath, identity }),
-      options: {
-        batchSize: settings.batchSize,
-        flushIntervalMs: settings.flushIntervalMs,
-        maxPending: settings.maxPendingIocs,
-        retryBaseMs: settings.retryBaseMs,
-        retryMaxDelayMs: settings.retryMaxDelayMs,
-        requestsPerMinute: settings.requestsPerMinute,
-        listingMarginMs: settings.listingMarginMs,
-      },
+      options: { ...settings, maxPending: settings.maxPendingIocs },
       logger,
       metrics: sdkMetrics,
       lifecycle,
       now,
     });
     this.reconcileEveryMs = settings.reconcileIntervalMs;
+    this.runLifecycle = lifecycle;
   }
 
-  /** Indicators with changes not yet applied in SentinelOne. */
-  get pendingCount(): number {
-    return this.sink.pendingCount;
-  }
-
-  get stopped(): boolean {
-    return this.sink.stopped;
-  }
-
-  /** Opens the index and settles it with SentinelOne (a listing) before the first event. */
-  start(): void {
-    this.sink.start();
+  /** Opens the index and settles it with SentinelOne (a listing) before the first event; schedules reconciliations. */
+  override start(): void {
+    super.start();
     const every = this.reconcileEveryMs;
-    if (every > 0 && this.lifecycle.restartFromScratch && this.reconcileTimer === undefined) {
+    if (every > 0 && this.runLifecycle.restartFromScratch && this.reconcileTimer === undefined) {
       // A scheduled reconciliation: the index is rebuilt from SentinelOne's listing (console edits and removals
       // become visible), then the stream is read again from scratch (recovery snapshot + sweep, decision 0011).
       this.reconcileTimer = setInterval(() => this.reconcile(), Math.min(every, 2 ** 31 - 1));
@@ -107,36 +91,13 @@ export class PushQueue {
 
   /** Rebuilds the index, then replays OpenCTI's recovery snapshot; its repairs go through this queue. */
   reconcile(): void {
-    if (this.sink.stopped) return;
-    this.sink.refreshIndex();
-    this.lifecycle.restartFromScratch?.("scheduled reconciliation (SENTINELONE_INTEL_RECONCILE_INTERVAL)");
+    if (this.stopped) return;
+    this.refreshIndex();
+    this.runLifecycle.restartFromScratch?.("scheduled reconciliation (SENTINELONE_INTEL_RECONCILE_INTERVAL)");
   }
 
-  enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void> {
-    return this.sink.enqueue(changes, eventId, done);
-  }
-
-  /** Nothing more arrives before an acknowledgement (the runner's `flush`, decision 0005): send what is pending. */
-  flush(): void {
-    this.sink.flush();
-  }
-
-  drain(deadline: number): Promise<void> {
-    return this.sink.drain(deadline);
-  }
-
-  /** Remembers the indicators enqueued from now on (a recovery snapshot). */
-  beginSweep(): void {
-    this.sink.beginSweep();
-  }
-
-  /** Removes the indexed indicators the snapshot did not want; `done` once SentinelOne has removed them. */
-  endSweep(eventId: string, done: () => void): Promise<number> {
-    return this.sink.endSweep(eventId, done);
-  }
-
-  stop(): void {
+  override stop(): void {
     clearInterval(this.reconcileTimer);
-    this.sink.stop();
+    super.stop();
   }
 }
