@@ -12,6 +12,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { createScrubber, type Scrubber } from "../logging/scrub.js";
+import { skipJsonSpace } from "./json-scan.js";
 import { parseRetryAfter } from "./retry.js";
 import {
   errorEntriesOf,
@@ -176,11 +177,8 @@ function isSuccess(status: number): boolean {
 
 /** Empty, or starting (after white space) with `{` or `[`: enough to tell a JSON answer from an HTML page. */
 function looksLikeJson(data: Buffer): boolean {
-  for (const byte of data) {
-    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
-    return byte === 0x7b || byte === 0x5b;
-  }
-  return true;
+  const first = data[skipJsonSpace(data, 0)];
+  return first === undefined || first === 0x7b || first === 0x5b;
 }
 
 export function parseJson(text: string): unknown {

@@ -10,13 +10,13 @@
  *   never by decoding and parsing the whole answer (parsing was about 9 % of the connector's CPU in a backfill
  *   profile, docs/benchmarks.md).
  */
-import { type HttpAgents, JsonHttpClient, parseJson, TOKENS } from "@octi/connector-sdk";
+import { type HttpAgents, JsonHttpClient, parseJson, scanJsonStrings, TOKENS } from "@octi/connector-sdk";
 import { inject, injectable } from "../di.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
 import { S1_TOKENS } from "../tokens.js";
 import { VERSION } from "../version.js";
-import type { IocPayload, IocRecord, IocScope, IocType } from "./types.js";
+import type { IocPayload, IocRecord, IocScope } from "./types.js";
 
 export const API_PREFIX = "/web/api/v2.1";
 export const IOCS_PATH = "/threat-intelligence/iocs";
@@ -40,8 +40,6 @@ export interface SentinelOneApi {
 
 export interface ListIocsQuery {
   readonly externalId?: string;
-  readonly value?: string;
-  readonly type?: IocType;
   /** Defaults to the configured source; `null` lists every source. */
   readonly source?: string | null;
   /** 1..1000 (SentinelOne's default is 10). */
@@ -78,12 +76,8 @@ function lookupScope(scope: IocScope): { accountIds?: string[]; siteIds?: string
 }
 
 /**
- * The delete filter for one indicator: `{externalId, source: [source], accountIds? | siteIds?}`.
- *
- * Why one request per indicator: the delete filter's `externalId` is a single string (the spec has no list form;
- * only `uuids` is a list, and we keep no uuid state), so indicators cannot share a DELETE. The filter can only
- * match IOCs this connector created: `externalId` is the indicator's STIX id and `source` is our configured source,
- * and SentinelOne requires a non-scope criterion, so a delete can never widen to a whole scope.
+ * The delete filter for one indicator whose uuids the index cannot vouch for. It only matches IOCs this connector
+ * created (`externalId` is the indicator's STIX id, `source` ours) and never widens to a whole scope.
  */
 export function deleteFilter(externalId: string, source: string, scope: IocScope): Record<string, unknown> {
   return { externalId, source: [source], ...lookupScope(scope) };
@@ -133,8 +127,6 @@ export class SentinelOneClient implements SentinelOneApi {
       siteIds: siteIds?.join(","),
       source: source ?? undefined,
       externalId: query.externalId,
-      value: query.value,
-      type: query.type,
       limit: query.limit,
       cursor: query.cursor,
       updatedAt__gte: query.updatedSince,
@@ -173,14 +165,13 @@ function field(value: unknown, name: string): unknown {
 
 /**
  * The uuid of each created IOC, in request order, read from a create answer without parsing it: the echoed
- * records are in request order and each has one `"uuid"` and one `"externalId"` key (inside a JSON string a quote
- * is escaped, so the byte pattern `"uuid"` is always a key). When the count or the externalIds do not line up
+ * records are in request order and each has one `"uuid"` and one `"externalId"` key. When the count or the externalIds do not line up
  * with the request, the answer is parsed and records are matched by externalId, type and value; anything still
  * unmatched is `undefined` (the sink then settles by listing).
  */
 function createdUuids(answer: Buffer, iocs: readonly IocPayload[]): (string | undefined)[] {
-  const uuids = scanStrings(answer, "uuid");
-  const externalIds = scanStrings(answer, "externalId");
+  const uuids = scanJsonStrings(answer, "uuid");
+  const externalIds = scanJsonStrings(answer, "externalId");
   if (
     uuids.length === iocs.length &&
     externalIds.length === iocs.length &&
@@ -199,33 +190,4 @@ function createdUuids(answer: Buffer, iocs: readonly IocPayload[]): (string | un
     byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), uuid]);
   }
   return iocs.map((ioc) => byIdentity.get(`${ioc.externalId}\n${ioc.type}\n${ioc.value}`)?.shift());
-}
-
-/** The string values of every `"<field>": "…"` in a JSON text (`undefined` for a non-string or escaped value). */
-function scanStrings(buffer: Buffer, field: string): (string | undefined)[] {
-  const needle = Buffer.from(`"${field}"`);
-  const values: (string | undefined)[] = [];
-  let at = buffer.indexOf(needle);
-  while (at >= 0) {
-    let i = skipSpace(buffer, at + needle.length);
-    let next = i;
-    if (buffer[i] === 0x3a) {
-      i = skipSpace(buffer, i + 1);
-      if (buffer[i] === 0x22) {
-        const end = buffer.indexOf(0x22, i + 1);
-        if (end < 0) break;
-        const raw = buffer.toString("utf8", i + 1, end);
-        values.push(raw.includes("\\") ? undefined : raw);
-        next = end + 1;
-      } else values.push(undefined);
-    }
-    at = buffer.indexOf(needle, next);
-  }
-  return values;
-}
-
-function skipSpace(buffer: Buffer, from: number): number {
-  let i = from;
-  while (buffer[i] === 0x20 || buffer[i] === 0x0a || buffer[i] === 0x0d || buffer[i] === 0x09) i++;
-  return i;
 }
