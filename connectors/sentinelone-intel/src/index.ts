@@ -54,12 +54,9 @@ export {
 export { classifyIndicator, PATTERN_TABLE } from "./mapping/pattern-table.js";
 export { SentinelOneMetrics } from "./metrics.js";
 export {
-  createdUuids,
-  createFilter,
   deleteFilter,
   type IocPage,
   type ListIocsQuery,
-  lookupScope,
   MAX_DELETE_UUIDS,
   type SentinelOneApi,
   SentinelOneClient,
