@@ -13,6 +13,7 @@ export * from "./reconcile/index.js";
 export * from "./runtime/index.js";
 export * from "./sink/index.js";
 export * from "./state/index.js";
+export * from "./stix/index.js";
 export * from "./stix-pattern/index.js";
 export * from "./stream/index.js";
 export * from "./target-index/index.js";

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
-import type { Lifecycle } from "../runtime/plugin.js";
+import type { Lifecycle } from "../runtime/lifecycle.js";
 import { SinkQueue } from "../sink/sink-queue.js";
 import type { FailureClass, ListedPage, Refusal, SinkChange, SinkOptions, SinkTarget } from "../sink/types.js";
 import type { IndexedRecord, TargetIndex } from "../target-index/target-index.js";

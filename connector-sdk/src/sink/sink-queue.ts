@@ -33,7 +33,7 @@ import { backoffDelay, sleep } from "../http/retry.js";
 import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
 import { type ReconcileMetrics, reconcileMetrics } from "../reconcile/metrics.js";
-import type { Lifecycle } from "../runtime/plugin.js";
+import type { Lifecycle } from "../runtime/lifecycle.js";
 import type { IndexedRecord, TargetIndex } from "../target-index/target-index.js";
 import { type RequestKind, SinkMetrics } from "./metrics.js";
 import { RequestPacer } from "./pacer.js";

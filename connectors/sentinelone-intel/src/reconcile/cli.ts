@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** `npm run reconcile`: see command.ts. Ctrl-C stops the run (nothing is half-written: it only reads). */
-import "reflect-metadata";
 import { runCli } from "../tools/args.js";
 import { reconcileCli } from "./command.js";
 

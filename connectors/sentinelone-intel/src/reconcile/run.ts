@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import {
-  buildConfigSchema,
   createHttpAgents,
   createLogger,
   createMetrics,
   type Logger,
-  loadConfig,
+  JsonLinesFile,
+  loadPluginConfig,
   metricByLabel,
   type ProgressDisplayOptions,
   type ProgressState,
@@ -26,16 +26,14 @@ import {
   startProgressDisplay,
   TargetIndex,
 } from "@octi/connector-sdk";
-import type { SentinelOneConfig } from "../config-schema.js";
 import { plugin } from "../index.js";
 import { mapIndicator } from "../mapping/ioc-builder.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { SentinelOneClient } from "../sentinelone/client.js";
-import { DeadLetterFile } from "../sentinelone/dead-letter.js";
+import type { DeadLetterRecord } from "../sentinelone/dead-letter.js";
 import { indexIdentity } from "../sentinelone/push-queue.js";
 import { SentinelOneTarget } from "../sentinelone/target.js";
 import type { IocPayload, IocRecord, IocScope } from "../sentinelone/types.js";
-import { resolveSettings } from "../settings.js";
 import { indicatorChanges, indicatorsToRepair } from "./apply.js";
 import { type DriftCounts, DriftDiff, type DriftPlan, isInSync, samplesOf } from "./diff.js";
 
@@ -87,11 +85,7 @@ export interface ReconcileResult {
 /** Loads the configuration (throws `ConfigValidationError` listing every problem) and runs the dry run. */
 export async function runReconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const started = Date.now();
-  const loaded = loadConfig<SentinelOneConfig>(buildConfigSchema(plugin), {
-    env: options.env,
-    searchDirs: [...options.searchDirs],
-    crossFieldRules: plugin.crossFieldRules,
-  });
+  const loaded = loadPluginConfig(plugin, { env: options.env, searchDirs: [...options.searchDirs] });
   const config = loaded.config;
   const logger: Logger = createLogger({
     name: `${config.connector.name} reconcile`,
@@ -101,7 +95,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     ...(options.logStream ? { stream: options.logStream } : {}),
   });
   for (const warning of loaded.warnings) logger.warning(warning);
-  const settings = resolveSettings(config.sentinelone_intel);
+  const settings = loaded.settings;
   const agents = createHttpAgents(options.env);
   try {
     const openSnapshot = (recoverUntilMs: number) =>
@@ -147,7 +141,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     const target = new SentinelOneTarget(
       client,
       settings,
-      new DeadLetterFile(settings, loaded.secrets),
+      new JsonLinesFile<DeadLetterRecord>(settings.deadLetterPath, loaded.secrets),
       s1Metrics,
       Date.now,
     );
