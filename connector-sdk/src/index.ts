@@ -9,6 +9,7 @@ export * from "./http/index.js";
 export * from "./logging/index.js";
 export * from "./metrics/index.js";
 export * from "./opencti/index.js";
+export * from "./reconcile/index.js";
 export * from "./runtime/index.js";
 export * from "./sink/index.js";
 export * from "./state/index.js";

@@ -6,4 +6,5 @@ import { reconcileCli } from "./command.js";
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
 process.once("SIGTERM", () => controller.abort());
-runCli("reconcile", (argv, io) => reconcileCli(argv, io, controller.signal));
+// The progress bar is drawn on stderr when it is a terminal (stdout may be the --json report).
+runCli("reconcile", (argv, io) => reconcileCli(argv, { ...io, progress: process.stderr }, controller.signal));

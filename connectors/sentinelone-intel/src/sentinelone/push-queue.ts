@@ -29,6 +29,12 @@ export type PushQueueOptions = Pick<
   | "source"
 >;
 
+/** What the index describes: one console, scope and source (another one empties it; it is then rebuilt). */
+export function indexIdentity(settings: Pick<SentinelOneSettings, "apiUrl" | "scope" | "source">): string {
+  const { accountId, siteId, groupId } = settings.scope;
+  return JSON.stringify([settings.apiUrl, accountId ?? null, siteId ?? null, groupId ?? null, settings.source]);
+}
+
 export class PushQueue {
   private readonly sink: SinkQueue<IocPayload>;
   private reconcileTimer: NodeJS.Timeout | undefined;
@@ -45,15 +51,7 @@ export class PushQueue {
     now: () => number,
   ) {
     this.lifecycle = ctx.lifecycle;
-    // The index describes one console, scope and source: another one empties it (it is then rebuilt).
-    const { accountId, siteId, groupId } = settings.scope;
-    const identity = JSON.stringify([
-      settings.apiUrl,
-      accountId ?? null,
-      siteId ?? null,
-      groupId ?? null,
-      settings.source,
-    ]);
+    const identity = indexIdentity(settings);
     this.sink = ctx.sinkQueue<IocPayload>({
       target: new SentinelOneTarget(client, settings, deadLetter, metrics, now),
       index: { path: settings.indexPath, identity },
