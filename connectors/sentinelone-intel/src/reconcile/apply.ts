@@ -17,14 +17,18 @@ export function indicatorsToRepair(plan: DriftPlan, touched: ReadonlySet<string>
   return keys;
 }
 
-/** Each snapshot indicator as the state it should reach in SentinelOne (no IOCs when it no longer maps). */
+/**
+ * The snapshot indicators of `keys` as the state each should reach in SentinelOne (no IOCs when it no longer maps);
+ * the others are not mapped again (at 100,000 IOCs that garbage was most of the repair phase's memory).
+ */
 export async function* indicatorChanges(
   snapshot: AsyncIterable<SnapshotObject>,
+  keys: ReadonlySet<string>,
   options: { readonly source: string; readonly map: IndicatorMapper; readonly now: number },
 ): AsyncGenerator<SinkChange<IocPayload> & { eventId: string }> {
   for await (const object of snapshot) {
     const indicator = object.data;
-    if (indicator.type !== "indicator") continue;
+    if (indicator.type !== "indicator" || !keys.has(indicator.id)) continue;
     const mapping = options.map(indicator, { source: options.source, now: options.now });
     const payloads = mapping.kind === "skip" ? [] : mapping.payloads;
     yield {

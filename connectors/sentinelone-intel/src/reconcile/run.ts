@@ -199,7 +199,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         const second = openSnapshot(Date.now());
         await sink.repair(
           repairKeys,
-          indicatorChanges(second, { source: settings.source, map: mapIndicator, now: second.recoverUntilMs }),
+          indicatorChanges(second, repairKeys, {
+            source: settings.source,
+            map: mapIndicator,
+            now: second.recoverUntilMs,
+          }),
         );
         const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
         repair = {
