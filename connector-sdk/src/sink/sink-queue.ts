@@ -32,7 +32,8 @@
 import { backoffDelay, sleep } from "../http/retry.js";
 import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
-import type { Lifecycle } from "../runtime/plugin.js";
+import { type ReconcileMetrics, reconcileMetrics } from "../reconcile/metrics.js";
+import type { Lifecycle } from "../runtime/lifecycle.js";
 import type { IndexedRecord, TargetIndex } from "../target-index/target-index.js";
 import { type RequestKind, SinkMetrics } from "./metrics.js";
 import { RequestPacer } from "./pacer.js";
@@ -91,6 +92,8 @@ export class SinkQueue<P> {
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
   private readonly sinkMetrics: SinkMetrics;
+  private readonly reconcileMetrics: ReconcileMetrics;
+  private sweepStartedAt = 0;
   private readonly pacer: RequestPacer;
   private readonly pending = new Map<string, PendingChange<P>>();
   private index: TargetIndex | undefined;
@@ -142,6 +145,7 @@ export class SinkQueue<P> {
       listingMarginMs: Math.max(0, o.listingMarginMs),
     };
     this.sinkMetrics = new SinkMetrics(deps.metrics);
+    this.reconcileMetrics = reconcileMetrics(deps.metrics);
     this.pacer = new RequestPacer(this.options.requestsPerMinute, this.now);
     if (this.lifecycle.signal.aborted) this.halt();
     else this.lifecycle.signal.addEventListener("abort", () => this.halt(), { once: true });
@@ -160,6 +164,11 @@ export class SinkQueue<P> {
 
   get stopped(): boolean {
     return this.halted;
+  }
+
+  /** Requests the pacer would let go now without waiting (progress displays). */
+  get requestsAvailable(): number {
+    return this.pacer.available();
   }
 
   /** The index, once the first cycle opened it (for metrics and tests). */
@@ -228,6 +237,7 @@ export class SinkQueue<P> {
     this.swept = [];
     this.sweptCount = 0;
     this.sweepMayFindOrphans = this.pendingCount > 0 || (this.index?.size ?? 0) > 0;
+    this.sweepStartedAt = this.now();
   }
 
   /**
@@ -256,6 +266,7 @@ export class SinkQueue<P> {
       orphan_keys: orphans.length,
     });
     await this.enqueue(orphans, eventId, done);
+    this.reconcileMetrics.record("sweep", { orphans: orphans.length }, this.now() - this.sweepStartedAt, this.now());
     return orphans.length;
   }
 
@@ -331,8 +342,8 @@ export class SinkQueue<P> {
     wake?.();
   }
 
-  /** Resolves once the index is open and settled (or the queue stopped). */
-  private whenReady(): Promise<void> {
+  /** Resolves once the index is open and settled (or the queue stopped): `start()` first. */
+  whenReady(): Promise<void> {
     if (this.ready || this.halted) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
