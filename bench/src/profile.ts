@@ -93,7 +93,7 @@ const INCLUSIVE: readonly { name: string; fn?: string; url?: string }[] = [
   { name: "envelope parsing (SDK parseEnvelope, JSON.parse)", fn: "parseEnvelope" },
   { name: "connector handler (classify + build + enqueue)", fn: "handle", url: "sentinelone-intel" },
   { name: "STIX pattern classification", fn: "classifyIndicator" },
-  { name: "SentinelOne client request() (axios, body, answer)", fn: "request", url: "sentinelone/client" },
+  { name: "target client send() (SDK JsonHttpClient: axios, body, answer)", fn: "send", url: "http/json-client" },
   { name: "axios (all frames)", url: "/node_modules/axios/" },
   { name: "prom-client (all frames)", url: "/node_modules/prom-client/" },
   { name: "winston (all frames)", url: "/node_modules/winston" },

@@ -18,7 +18,7 @@ export const STIX_EXT_OCTI = "extension-definition--ea279b3e-5c71-4632-ac08-831c
 /** OpenCTI's built-in admin user (`OPENCTI_ADMIN_UUID`): connector_user_id / creator_ids of the default token. */
 export const OPENCTI_ADMIN_USER_ID = "88ec0c6a-13ce-5e39-b486-354fe4a7084f";
 
-/** Prefix of the simulator's control routes (enabled with `controlApi: true`, always on in the CLI). */
+/** Prefix of the simulator's control routes (enabled with `controlApi: handleControlRequest`, always on in the CLI). */
 export const CONTROL_PREFIX = "/__sim";
 
 /** Status lines of the live-stream route (opencti-platform.md §1), bodies are empty. */

@@ -5,7 +5,7 @@ import { type PublishedEvent, syntheticIndicatorFeed } from "./stix-factory.js";
 
 /**
  * The simulator's control routes, for a process that runs it out of process (the benchmark, the CLI).
- * JSON in, JSON out, no authentication (loopback only). Enabled with `controlApi: true`.
+ * JSON in, JSON out, no authentication (loopback only). Enabled with `controlApi: handleControlRequest`.
  *
  * | route | body | answer |
  * |---|---|---|

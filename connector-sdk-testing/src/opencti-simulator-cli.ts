@@ -7,6 +7,7 @@ import {
   DEFAULT_SIMULATOR_TOKEN,
   DEFAULT_STREAM_ID,
 } from "./constants.js";
+import { handleControlRequest } from "./control-api.js";
 import { OpenCtiSimulator, type SimulatedStreamOptions } from "./opencti-simulator.js";
 import { syntheticIndicatorFeed } from "./stix-factory.js";
 
@@ -87,7 +88,7 @@ export async function runCli(
     token: values.token ?? DEFAULT_SIMULATOR_TOKEN,
     streams,
     heartbeatIntervalMs: positiveInt("heartbeat-ms", values["heartbeat-ms"], DEFAULT_HEARTBEAT_INTERVAL_MS) || 1,
-    controlApi: true,
+    controlApi: handleControlRequest,
     idleHeartbeatsAdvance: values["idle-heartbeats-advance"] === true,
   });
   const feedCount = positiveInt("feed", values.feed, 0);

@@ -11,7 +11,6 @@ import {
   OPENCTI_SIMULATOR_VERSION,
   SSE_STATUS,
 } from "./constants.js";
-import { handleControlRequest } from "./control-api.js";
 import { EventLog, parseStreamIdParts } from "./event-log.js";
 import { GraphqlApi, type SimulatedConnector, type SimulatedUser } from "./graphql-api.js";
 import { openCtiSchema, resolveSchemaPath } from "./schema.js";
@@ -40,6 +39,14 @@ export interface SimulatedUserOptions {
   readonly name?: string;
 }
 
+/** A handler of the control routes (control-api.ts's `handleControlRequest`). */
+export type ControlRoutes = (
+  sim: OpenCtiSimulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) => Promise<void>;
+
 export interface OpenCtiSimulatorOptions {
   /** The accepted API token (an admin user's). Default `DEFAULT_SIMULATOR_TOKEN`. */
   readonly token?: string;
@@ -58,8 +65,11 @@ export interface OpenCtiSimulatorOptions {
   readonly idleHeartbeatsAdvance?: boolean;
   /** `about { version }`, default "6.9.17". */
   readonly version?: string;
-  /** Serve the `/__sim/…` control routes (see control-api.ts). Default false; the CLI turns it on. */
-  readonly controlApi?: boolean;
+  /**
+   * Serves the `/__sim/…` control routes: the CLI passes control-api.ts's `handleControlRequest` (handed in, not
+   * imported, so that control-api.ts may depend on this file). Default: no control routes.
+   */
+  readonly controlApi?: ControlRoutes;
   /** Override the schema file (default: the package's `schema/opencti.graphql`). */
   readonly schemaPath?: string;
 }
@@ -222,7 +232,7 @@ export class OpenCtiSimulator {
   private tokensRejected = false;
   private readonly heartbeatIntervalMs: number;
   private readonly idleHeartbeatsAdvance: boolean;
-  private readonly controlApi: boolean;
+  private readonly controlApi: ControlRoutes | undefined;
   /** Called by the control route `POST /__sim/shutdown` (the CLI sets it). */
   onShutdownRequest: (() => void) | undefined;
 
@@ -232,7 +242,7 @@ export class OpenCtiSimulator {
     this.token = options.token ?? DEFAULT_SIMULATOR_TOKEN;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.idleHeartbeatsAdvance = options.idleHeartbeatsAdvance ?? false;
-    this.controlApi = options.controlApi ?? false;
+    this.controlApi = options.controlApi;
     this.users.set(this.token, { id: OPENCTI_ADMIN_USER_ID, name: "admin", admin: true });
     for (const user of options.users ?? []) {
       this.users.set(user.token, {
@@ -499,7 +509,7 @@ export class OpenCtiSimulator {
       return this.handleStream(req, res, url, id === "live" ? "live" : "collection", id);
     }
     if (this.controlApi && (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`))) {
-      return handleControlRequest(this, req, res, url);
+      return this.controlApi(this, req, res, url);
     }
     const text = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${req.method} ${path}</pre>\n</body>\n</html>\n`;
     res.writeHead(404, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(text) });

@@ -1,9 +1,11 @@
 /**
  * `npm run check` (CI): every repository check in one run, each reported even when an earlier one fails —
  * generated metadata up to date (metadata --check), the connector lint rules, and the catalog up to date
- * (manifest --check). Extra arguments (`--format github`) go to the lint.
+ * (manifest --check), and no import cycle or layer violation (cycles.ts). Extra arguments (`--format github`) go to
+ * the lint.
  */
 import { isMain, type Output, runCli } from "./cli.js";
+import { main as cyclesMain } from "./cycles.js";
 import { main as lintMain } from "./lint-connectors.js";
 import { main as catalogMain } from "./manifest.js";
 import { main as metadataMain } from "./metadata.js";
@@ -19,6 +21,7 @@ export function checkSteps(argv: readonly string[]): CheckStep[] {
     { title: "generated metadata (npm run metadata -- --check)", run: (o) => metadataMain(["--check", ...root], o) },
     { title: "connector lint (npm run lint:connectors)", run: (o) => lintMain([...argv], o) },
     { title: "catalog (npm run manifest -- --check)", run: (o) => catalogMain(["--check", ...root], o) },
+    { title: "import cycles and layers (node scripts/dist/cycles.js)", run: (o) => cyclesMain([...root], o) },
   ];
 }
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ConfigSchema } from "@octi/connector-sdk";
 import { CONFIG_SCHEMA_FILE, type ConnectorDir, MANIFEST_FILE, METADATA_DIR, metadataPath } from "./connectors.js";
 import { type EnvSchema, toEnvSchema } from "./env-schema.js";
-import { isRecord, readJsonFile } from "./files.js";
+import { isRecord, listFiles, readJsonFile } from "./files.js";
 import { validateManifest } from "./manifest-schema.js";
 import { fileStatus, generateMetadata, type SchemaLoader } from "./metadata.js";
 import { IMAGE_NAMESPACE } from "./naming.js";
@@ -86,6 +86,10 @@ async function envSchemaOf(ctx: LintContext): Promise<EnvSchema | Error> {
 }
 
 const SECRET_OR_ID = /(_ID|_TOKEN|_KEY|_SECRET|_PASSWORD)$/;
+
+/** The SDK's dependency-injection libraries: connectors get a typed context instead (decision 0014). */
+export const SDK_ONLY_PACKAGES: readonly string[] = ["tsyringe", "reflect-metadata"];
+const SDK_ONLY_IMPORT = new RegExp(`(?:from|import)\\s*["'](${SDK_ONLY_PACKAGES.join("|")})["']`);
 
 /** Required settings a sample must not pre-fill: secrets and identifiers (CONNECTOR_ID is always one). */
 export function requiredSecretsAndIds(schema: EnvSchema): string[] {
@@ -361,6 +365,37 @@ export const RULES: readonly Rule[] = [
       return ["CONNECTOR_ID", "externalId", "CONNECTOR_LOG_LEVEL", "docker build", "config:check"]
         .filter((term) => !section.includes(term))
         .map((term) => ({ file: "README.md", message: `the migration section does not mention ${term}` }));
+    },
+  },
+  {
+    code: "OC111",
+    name: "sdk-only-injection",
+    description:
+      "A connector neither imports nor depends on tsyringe or reflect-metadata: the SDK wires its own services and hands the connector a typed context (createHandler(ctx), decision 0014).",
+    severity: "error",
+    check(ctx) {
+      const findings: RuleFinding[] = [];
+      const src = join(ctx.connector.dir, "src");
+      for (const file of existsSync(src) ? listFiles(src).filter((f) => f.endsWith(".ts")) : []) {
+        readFileSync(join(src, file), "utf8")
+          .split(/\r?\n/)
+          .forEach((text, index) => {
+            const found = SDK_ONLY_IMPORT.exec(text)?.[1];
+            if (found) findings.push({ file: `src/${file}`, line: index + 1, message: `imports ${found}` });
+          });
+      }
+      const text = readText(ctx, "package.json");
+      let pkg: unknown;
+      try {
+        pkg = text === undefined ? undefined : JSON.parse(text);
+      } catch {
+        pkg = undefined; // not this rule's finding: the build fails on it
+      }
+      const dependencies = isRecord(pkg) && isRecord(pkg.dependencies) ? pkg.dependencies : {};
+      for (const name of SDK_ONLY_PACKAGES.filter((n) => n in dependencies)) {
+        findings.push({ file: "package.json", message: `depends on ${name}` });
+      }
+      return findings;
     },
   },
 ];

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ConfigSchema, ConnectorPlugin } from "@octi/connector-sdk";
+import type { ConfigSchema, ConfigSpec } from "@octi/connector-sdk";
 import { isMain, type Output, parseScriptArgs, REPO_ROOT, runCli, ScriptError } from "./cli.js";
 import { renderConfigDoc } from "./config-doc.js";
 import { CONFIG_DOC_FILE, CONFIG_SCHEMA_FILE, type ConnectorDir, findConnectors, metadataPath } from "./connectors.js";
@@ -23,7 +23,7 @@ export const loadBuiltSchema: SchemaLoader = async (connector) => {
   if (!existsSync(entry)) {
     throw new Error("dist/index.js not found; build it first (npm run build)");
   }
-  const module = (await import(pathToFileURL(entry).href)) as { plugin?: ConnectorPlugin };
+  const module = (await import(pathToFileURL(entry).href)) as { plugin?: ConfigSpec };
   if (!module.plugin || typeof module.plugin !== "object") {
     throw new Error("dist/index.js has no `plugin` export");
   }

@@ -41,7 +41,7 @@ describe("createConnector with the stream template", () => {
     });
     expect(read("src/config-schema.ts")).toContain('export const NAMESPACE = "acme_intel";');
     expect(read("src/config-schema.ts")).toContain("export interface AcmeIntelConfig extends BaseConfig");
-    expect(read("src/client.ts")).toContain('export const ACME_INTEL_CLIENT = Symbol.for("acme-intel.Client");');
+    expect(read("src/client.ts")).toContain("export class HttpAcmeIntelClient implements AcmeIntelClient");
     expect(read("src/index.ts")).toContain('name: "Acme Intel"');
     expect(read(".env.sample")).toContain("ACME_INTEL_API_KEY=ChangeMe");
     expect(read("config.yml.sample")).toMatch(/^acme_intel:$/m);
@@ -190,12 +190,12 @@ describe("create-connector command line", () => {
       encoding: "utf8",
     });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
-    // The filled import list is re-sorted (ZETA_INTEL_CLIENT sorts after `plugin`, __ENV_PREFIX___CLIENT before it).
+    // The filled import list is re-sorted (ZetaIntelClient sorts after `plugin`, __PASCAL_NAME__Client before it).
     expect(readFileSync(join(root, "connectors", "zeta-intel", "test", "handler.test.ts"), "utf8")).toContain(
       [
         "import {",
+        "  createHandler,",
         "  plugin,",
-        "  ZETA_INTEL_CLIENT,",
         "  type ZetaIntelClient,",
         "  type ZetaIntelItem,",
         "  type ZetaIntelPage,",

@@ -52,6 +52,18 @@ describe("connector lint rules", () => {
     expect(await lint()).toEqual([]);
   });
 
+  it("OC111 catches tsyringe or reflect-metadata imported or depended on by a connector", async () => {
+    edit("acme-intel", "src/main.ts", (text) => `import "reflect-metadata";\n${text}`);
+    edit("acme-intel", "src/handler.ts", (text) => text.replace("\n", '\nimport { inject } from "tsyringe";\n'));
+    edit("acme-intel", "package.json", (text) => text.replace('"axios"', '"tsyringe": "4.10.0",\n    "axios"'));
+    const findings = await lint(["OC111"]);
+    expect(findings.map((f) => [f.file, f.line, f.message])).toEqual([
+      ["connectors/acme-intel/src/handler.ts", 2, "imports tsyringe"],
+      ["connectors/acme-intel/src/main.ts", 1, "imports reflect-metadata"],
+      ["connectors/acme-intel/package.json", undefined, "depends on tsyringe"],
+    ]);
+  });
+
   it("OC101 catches a manifest that breaks the schema, or is not JSON", async () => {
     editManifest("acme-intel", (m) => {
       m.solution_categories = ["EDR"];

@@ -2,14 +2,18 @@
  * The generators against the real SDK: what `buildConfigSchema(plugin)` returns flattens into OpenCTI's env schema,
  * and the env names that schema documents are the ones the SDK's loader reads.
  */
-import { buildConfigSchema, type ConnectorPlugin, loadConfig } from "@octi/connector-sdk";
+import { buildConfigSchema, definePlugin, loadPluginConfig } from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
 import { renderConfigDoc } from "../src/config-doc.js";
 import { toEnvSchema } from "../src/env-schema.js";
 
-const plugin: ConnectorPlugin = {
-  slug: "acme-intel",
-  namespace: "acme_intel",
+const plugin = definePlugin({
+  manifest: {
+    slug: "acme-intel",
+    namespace: "acme_intel",
+    version: "0.0.0",
+    connectorDefaults: { name: "Acme Intel" },
+  },
   configSchema: {
     type: "object",
     properties: {
@@ -22,13 +26,17 @@ const plugin: ConnectorPlugin = {
       },
       api_key: { type: "string", writeOnly: true, minLength: 1, description: "Acme API key." },
       batch_size: { type: "integer", default: 100, minimum: 1, description: "Items per request." },
+      tags: { type: "array", items: { type: "string" }, description: "Labels added to every item." },
     },
     required: ["api_url", "api_key"],
   },
-  configDefaults: { connector: { name: "Acme Intel" } },
-  version: "0.0.0",
-  handler: Symbol("unused handler"),
-};
+  resolve: (values) => ({
+    url: values.api_url.replace(/\/+$/, ""),
+    batchSize: values.batch_size,
+    tags: values.tags ?? [],
+  }),
+  createHandler: () => ({ handle: async () => undefined }),
+});
 
 describe("generated metadata from the SDK's merged schema", () => {
   const envSchema = toEnvSchema(buildConfigSchema(plugin), "acme-intel");
@@ -83,8 +91,13 @@ describe("generated metadata from the SDK's merged schema", () => {
       const property = envSchema.properties[name];
       env[name] = property?.format === "uri" ? "https://example.com" : "value";
     }
-    const { config } = loadConfig(buildConfigSchema(plugin), { env, searchDirs: [] });
-    expect((config as unknown as { acme_intel: { batch_size: number } }).acme_intel.batch_size).toBe(100);
+    const { values, settings } = loadPluginConfig(plugin, { env, searchDirs: [] });
+    // Typed from the schema: a required key is a string, a defaulted one a number, an optional one may be absent.
+    const url: string = values.api_url;
+    const size: number = values.batch_size;
+    const tags: readonly string[] | undefined = values.tags;
+    expect([url, size, tags]).toEqual(["https://example.com", 100, undefined]);
+    expect(settings).toEqual({ url: "https://example.com", batchSize: 100, tags: [] });
   });
 
   it("documents the deprecated alias the loader reads", () => {
@@ -96,10 +109,9 @@ describe("generated metadata from the SDK's merged schema", () => {
       ACME_INTEL_URL: "https://old.example.com",
       ACME_INTEL_API_KEY: "key",
     };
-    const { config } = loadConfig(buildConfigSchema(plugin), { env, searchDirs: [] });
-    expect((config as unknown as { acme_intel: { api_url: string } }).acme_intel.api_url).toBe(
-      "https://old.example.com",
-    );
+    const { config, settings } = loadPluginConfig(plugin, { env, searchDirs: [] });
+    expect(config.connector.name).toBe("Acme Intel");
+    expect(settings.url).toBe("https://old.example.com");
   });
 
   it("renders a doc with a row per env var", () => {

@@ -2,6 +2,7 @@ export * from "./build-schema.js";
 export { type Coerced, coerceValue, parseBooleanString } from "./coerce.js";
 export * from "./env-names.js";
 export * from "./errors.js";
+export type { FromSchema } from "./from-schema.js";
 export * from "./load-config.js";
 export * from "./redact.js";
 export * from "./sdk-schema.js";

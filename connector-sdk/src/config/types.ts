@@ -49,6 +49,17 @@ export interface NamespaceSchema {
   readonly required?: readonly string[];
 }
 
+/** What the config layer needs of a plugin (`definePlugin`): its namespace, its schema, its defaults for SDK keys. */
+export interface ConfigSpec {
+  readonly manifest: {
+    /** The connector's config namespace (`sentinelone_intel`): env `SENTINELONE_INTEL_*`, config.yml key. */
+    readonly namespace: string;
+    /** Defaults for the SDK's `connector.*` keys, e.g. `{ name: "SentinelOne Intel", scope: ["sentinelone"] }`. */
+    readonly connectorDefaults?: Readonly<Record<string, unknown>>;
+  };
+  readonly configSchema: NamespaceSchema;
+}
+
 export interface ConfigSchema {
   readonly type: "object";
   readonly properties: Readonly<Record<string, NamespaceSchema>>;

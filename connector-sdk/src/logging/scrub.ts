@@ -87,11 +87,6 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return cachedScrubber(secrets).text(text);
 }
 
-/** Deep, JSON-safe copy of a log attribute value with secrets scrubbed and Errors made plain (see {@link Scrubber.value}). */
-export function scrubValue(value: unknown, secrets: readonly string[]): unknown {
-  return cachedScrubber(secrets).value(value);
-}
-
 function toSafe(value: unknown, text: (s: string) => string, depth: number, seen: WeakSet<object>): unknown {
   switch (typeof value) {
     case "string":

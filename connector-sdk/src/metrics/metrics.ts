@@ -11,7 +11,7 @@ export interface MetricsOptions {
 }
 
 /** The values of the `state` gauge's label (pycti's Enum states). */
-export const SDK_STATES = ["idle", "running", "stopped"] as const;
+const SDK_STATES = ["idle", "running", "stopped"] as const;
 
 /**
  * A run's metrics on its own prom-client registry (never the global one), with Node's process metrics in it.

@@ -53,21 +53,15 @@ const STREAM_CONNECTOR_INFO = {
   last_run_datetime: null,
 } as const;
 
-/** Splits pycti's `h1:v1;h2:v2` custom-header syntax; invalid pairs are returned for a warning. */
-export function parseCustomHeaders(spec: string | undefined): { headers: Record<string, string>; invalid: string[] } {
+/** Splits pycti's `h1:v1;h2:v2` custom-header syntax; a pair without a name is ignored (pycti fails on it). */
+export function parseCustomHeaders(spec: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  const invalid: string[] = [];
   for (const pair of (spec ?? "").split(";")) {
-    if (pair.trim() === "") continue;
     const colon = pair.indexOf(":");
     const name = colon > 0 ? pair.slice(0, colon).trim() : "";
-    if (name === "") {
-      invalid.push(pair.trim());
-      continue;
-    }
-    headers[name] = pair.slice(colon + 1).trim();
+    if (name !== "") headers[name] = pair.slice(colon + 1).trim();
   }
-  return { headers, invalid };
+  return headers;
 }
 
 /** GraphQL over axios with `Authorization: Bearer`, as pycti's `OpenCTIApiClient.query`. */
@@ -89,7 +83,7 @@ export class OpenCtiClient {
         "User-Agent": options.userAgent,
         Authorization: `Bearer ${options.token}`,
         "Content-Type": "application/json",
-        ...parseCustomHeaders(options.customHeaders).headers,
+        ...parseCustomHeaders(options.customHeaders),
       },
     });
   }

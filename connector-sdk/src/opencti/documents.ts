@@ -58,15 +58,10 @@ export const STREAM_COLLECTION = `query StreamCollection($id: String!) {
   }
 }`;
 
-export const DELETE_CONNECTOR = `mutation ConnectorDeletionMutation($id: ID!) {
-  deleteConnector(id: $id)
-}`;
-
 /** Every document above, for the schema-validation test. */
 export const ALL_DOCUMENTS = {
   HEALTH_CHECK,
   REGISTER_CONNECTOR,
   PING_CONNECTOR,
   STREAM_COLLECTION,
-  DELETE_CONNECTOR,
 } as const;

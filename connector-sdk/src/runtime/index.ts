@@ -1,7 +1,16 @@
-export { type DeadLetterEvent, JsonLinesFile } from "./dead-letter.js";
-export * from "./main.js";
+export { JsonLinesFile } from "./dead-letter.js";
+export { type MainOptions, runMain } from "./main.js";
 export * from "./plugin.js";
-export * from "./progress.js";
-export * from "./runner.js";
-export { DEFAULT_STATE_CADENCE, type StateCadence } from "./state-pusher.js";
-export * from "./tokens.js";
+export { type LoadedPluginConfig, loadPluginConfig } from "./plugin-config.js";
+export {
+  type ProgressDisplay,
+  type ProgressDisplayOptions,
+  type ProgressState,
+  progressText,
+  reportInProgress,
+  startProgressDisplay,
+} from "./progress.js";
+export { type ConnectorRun, type RunResult, type StartOptions, startConnector } from "./runner.js";
+export { createPluginContext } from "./services.js";
+export type { StateCadence } from "./state-pusher.js";
+export type { RunServices } from "./tokens.js";

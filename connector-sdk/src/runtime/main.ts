@@ -1,10 +1,7 @@
 import { ConfigValidationError, configSearchDirs } from "../config/index.js";
-import type { BaseConfig } from "../config/types.js";
-import type { ConnectorPlugin } from "./plugin.js";
+import type { NamespaceSchema } from "../config/types.js";
+import type { ConnectorPlugin, StreamEventHandler } from "./plugin.js";
 import { type ConnectorRun, startConnector } from "./runner.js";
-import { startFailure } from "./start-failure.js";
-
-export { startFailure } from "./start-failure.js";
 
 export interface MainOptions {
   /** The connector package directory: `config.yml` / `.env` are looked up in the current directory, then here, then in `src/`. */
@@ -15,9 +12,12 @@ export interface MainOptions {
  * The process entry point of a connector (its `main.ts` calls this): starts the run, turns SIGTERM/SIGINT
  * into a graceful stop (drain, final state push, exit 0), and exits 1 on bad configuration or a fatal error.
  */
-export function runMain<C extends BaseConfig>(plugin: ConnectorPlugin<C>, options: MainOptions = {}): void {
+export function runMain<S extends NamespaceSchema, R, H extends StreamEventHandler>(
+  plugin: ConnectorPlugin<S, R, H>,
+  options: MainOptions = {},
+): void {
   const searchDirs = configSearchDirs(options.packageDir);
-  let run: ConnectorRun | undefined;
+  let run: ConnectorRun<R, H> | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -42,7 +42,7 @@ export function runMain<C extends BaseConfig>(plugin: ConnectorPlugin<C>, option
       if (error instanceof ConfigValidationError) {
         process.stderr.write(`${error.message}\n`);
       } else {
-        process.stderr.write(`Connector failed to start: ${startFailure(error)}\n`);
+        process.stderr.write(`Connector failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
       }
       process.exit(1);
     });

@@ -1,28 +1,100 @@
-import type { DependencyContainer, InjectionToken } from "tsyringe";
+import type { FromSchema } from "../config/from-schema.js";
 import type { BaseConfig, NamespaceSchema } from "../config/types.js";
+import type { HttpAgents } from "../http/types.js";
+import type { Logger } from "../logging/types.js";
+import type { Metrics } from "../metrics/types.js";
+import type { SinkQueue } from "../sink/sink-queue.js";
+import type { SinkOptions, SinkTarget } from "../sink/types.js";
 import type { StreamEvent } from "../stream/envelope.js";
+import type { TargetIndex, TargetIndexOptions } from "../target-index/target-index.js";
+import type { JsonLinesFile } from "./dead-letter.js";
+import type { Lifecycle } from "./lifecycle.js";
 
-/**
- * What a connector supplies. The SDK owns the lifecycle (config, registration, ping, state, stream,
- * logging, metrics, shutdown); the connector owns what happens to each event.
- */
-export interface ConnectorPlugin<C extends BaseConfig = BaseConfig> {
+export type { Lifecycle } from "./lifecycle.js";
+
+/** Who the connector is. */
+export interface PluginManifest {
   /** Directory name and catalog slug, e.g. `sentinelone-intel`. */
   readonly slug: string;
   /** The connector's config namespace (`sentinelone_intel`): env `SENTINELONE_INTEL_*`, config.yml key. */
   readonly namespace: string;
-  /** JSON Schema of the connector's own namespace. The SDK adds `opencti` and `connector`. */
-  readonly configSchema: NamespaceSchema;
-  /** Defaults the connector sets for SDK keys, e.g. `{ connector: { name: "SentinelOne Intel", scope: "indicator" } }`. */
-  readonly configDefaults?: { readonly connector?: Readonly<Record<string, unknown>> };
-  /** Cross-field rules run after schema validation; each returned string is one problem. */
-  readonly crossFieldRules?: (config: C) => readonly string[];
   /** Connector version (reported in logs and registration). */
   readonly version: string;
-  /** Registers the connector's own services in the run's child container (never touches the network). */
-  readonly register?: (container: DependencyContainer, config: C) => void;
-  /** The handler class (constructor-injected) or token, resolved from the run's child container. */
-  readonly handler: InjectionToken<StreamEventHandler>;
+  /** Defaults for the SDK's `connector.*` keys, e.g. `{ name: "SentinelOne Intel", scope: ["sentinelone"] }`. */
+  readonly connectorDefaults?: Readonly<Record<string, unknown>>;
+}
+
+/** What `ctx.sinkQueue` needs: the connector's target calls, where its index lives, and the batching options. */
+export interface SinkQueueSpec<P> {
+  readonly target: SinkTarget<P>;
+  /** The target index (SQLite file, and what it describes: another identity empties it). */
+  readonly index: TargetIndexOptions;
+  readonly options: SinkOptions;
+  readonly now?: () => number;
+}
+
+/**
+ * What a connector's `createHandler` receives: everything typed, nothing to look up. The SDK builds it per run (its
+ * own services are wired with tsyringe inside the SDK; decision 0014).
+ */
+export interface PluginContext<R> {
+  /** The connector's namespace: validated, defaults applied, then normalised by the plugin's `resolve`. */
+  readonly settings: R;
+  /** The SDK's own settings (`opencti`, `connector`). */
+  readonly config: BaseConfig;
+  /** Logger named after the connector; the configured secrets are scrubbed from every line. */
+  readonly logger: Logger;
+  /** This run's metrics registry (counters, gauges, `reportInProgress`). */
+  readonly metrics: Metrics;
+  /** TLS and proxy aware HTTP agents for a URL. */
+  readonly agents: HttpAgents;
+  /** Stop the run, read the stream again from scratch, or notice the stop (`signal`). */
+  readonly lifecycle: Lifecycle;
+  /** An append-only JSON-lines file (e.g. items the target refused), scrubbed of the run's secrets. */
+  deadLetter<T>(path: string): JsonLinesFile<T>;
+  /** The SDK's ordered, batching, coalescing queue on the connector's target (decision 0009). */
+  sinkQueue<P>(spec: SinkQueueSpec<P>): SinkQueue<P>;
+  /** A durable index of what the target holds per key (decision 0008), for connectors that read it themselves. */
+  targetIndex(options: TargetIndexOptions): TargetIndex;
+}
+
+/**
+ * A connector, as `definePlugin` takes it. The SDK owns the lifecycle (config, registration, ping, state, stream,
+ * logging, metrics, shutdown); the connector owns what happens to each event.
+ */
+export interface PluginDefinition<S extends NamespaceSchema, R, H extends StreamEventHandler> {
+  readonly manifest: PluginManifest;
+  /** JSON Schema of the connector's namespace (`as const`: its settings type derives from it). */
+  readonly configSchema: S;
+  /** Cross-field rules run after each setting was checked on its own; each returned string is one problem. */
+  crossFieldRules?(settings: FromSchema<S>): readonly string[];
+  /** Normalises the validated namespace into what the connector's code uses (units, trimmed ids…). */
+  resolve?(settings: FromSchema<S>): R;
+  /** Builds the run's handler and the services behind it (never touches the network: `start()` does). */
+  createHandler(ctx: PluginContext<R>): H;
+}
+
+/** A defined plugin: what `runMain`, `startConnector`, `loadPluginConfig` and the tools take. */
+export interface ConnectorPlugin<
+  S extends NamespaceSchema = NamespaceSchema,
+  R = unknown,
+  H extends StreamEventHandler = StreamEventHandler,
+> extends PluginDefinition<S, R, H> {
+  resolve(settings: FromSchema<S>): R;
+}
+
+/** Without `resolve`, the connector's settings are its schema's values as they are. */
+export function definePlugin<const S extends NamespaceSchema, H extends StreamEventHandler>(
+  definition: PluginDefinition<S, FromSchema<S>, H> & { readonly resolve?: undefined },
+): ConnectorPlugin<S, FromSchema<S>, H>;
+export function definePlugin<const S extends NamespaceSchema, R, H extends StreamEventHandler>(
+  definition: PluginDefinition<S, R, H> & { resolve(settings: FromSchema<S>): R },
+): ConnectorPlugin<S, R, H>;
+export function definePlugin(
+  definition: PluginDefinition<NamespaceSchema, unknown, StreamEventHandler>,
+): ConnectorPlugin<NamespaceSchema, unknown, StreamEventHandler> {
+  const { resolve } = definition;
+  return { ...definition, resolve: (settings) => (resolve ? resolve(settings) : settings) };
 }
 
 /**
@@ -75,25 +147,6 @@ export interface StreamEventHandler {
   drain?(deadline: number): Promise<void>;
   /** Release resources. Called last. */
   stop?(): Promise<void>;
-}
-
-/** Injected under `TOKENS.Lifecycle`. */
-export interface Lifecycle {
-  /**
-   * Stop the run because continuing cannot succeed (401/403 from the target API, …). The runner logs
-   * the message, stops reading, pushes the acknowledged state and exits with code 1. Unacknowledged
-   * events are not lost: they are replayed on the next start.
-   */
-  fatal(message: string, cause?: unknown): void;
-  /**
-   * Reads the stream again from scratch, in-process, as after a state reset in OpenCTI: `0-0` with `recover=<now>`
-   * (a full recovery snapshot, with the `snapshotStarted` / `snapshotEnded` hooks), then the live stream from the
-   * recover date. Events read and not handled yet are dropped (the snapshot holds their objects' current versions).
-   * Used for a scheduled reconciliation.
-   */
-  restartFromScratch?(reason: string): void;
-  /** Aborted when the run is stopping (graceful stop or fatal). */
-  readonly signal: AbortSignal;
 }
 
 /** Thrown from `handle()` to stop the run (same effect as `Lifecycle.fatal`): no retry, the event is replayed on the next start. */

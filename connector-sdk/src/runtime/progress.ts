@@ -134,3 +134,78 @@ export function startProgress(options: ProgressOptions): ProgressReporter {
     },
   };
 }
+
+/** What a progress display shows at one instant. */
+export interface ProgressState {
+  /** What is being done, e.g. `listing SentinelOne`. */
+  readonly phase: string;
+  /** Counts in display order, e.g. `{ "events read": 1200, "IOCs listed": "3000/100000" }`. */
+  readonly fields: Readonly<Record<string, number | string>>;
+  /** Share of the phase done (0..1), when known: drawn as a bar. */
+  readonly fraction?: number;
+}
+
+export interface ProgressDisplayOptions {
+  /** Where a terminal's bar is drawn (stderr). */
+  readonly stream: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  /** Where the plain lines go when `stream` is not a terminal. */
+  readonly logger: Logger;
+  readonly read: () => ProgressState;
+  /** Between plain lines (default 10 s); a terminal's bar is redrawn every 250 ms. */
+  readonly plainIntervalMs?: number;
+}
+
+export interface ProgressDisplay {
+  /** Ends the display: clears the bar (terminal) or logs a last line. */
+  stop(): void;
+}
+
+const BAR_WIDTH = 20;
+
+/** Renders one state as a single line (a bar when the fraction is known). */
+export function progressText(state: ProgressState): string {
+  const fields = Object.entries(state.fields).map(([name, value]) => `${name} ${value}`);
+  const fraction = state.fraction;
+  const bar =
+    fraction === undefined
+      ? ""
+      : (() => {
+          const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
+          return `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${Math.floor(fraction * 100)}% `;
+        })();
+  return `${state.phase}: ${bar}${fields.join(", ")}`;
+}
+
+/**
+ * A one-line progress bar redrawn in place on a terminal; elsewhere (pipes, CI, containers) a plain log line every
+ * `plainIntervalMs`, so logs are never flooded with carriage returns.
+ */
+export function startProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+  const { stream } = options;
+  const tty = stream.isTTY === true;
+  const draw = () => {
+    const text = progressText(options.read());
+    const width = Math.max(20, (stream.columns ?? 120) - 1);
+    stream.write(`\r\u001b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+  };
+  const log = () => {
+    const state = options.read();
+    const attributes: Record<string, unknown> = { phase: state.phase };
+    for (const [name, value] of Object.entries(state.fields))
+      attributes[name.toLowerCase().replace(/\W+/g, "_")] = value;
+    options.logger.info(`Progress: ${progressText(state)}`, attributes);
+  };
+  if (tty) draw(); // at once: a short run shows its bar too
+  const timer = setInterval(tty ? draw : log, tty ? 250 : (options.plainIntervalMs ?? 10_000));
+  timer.unref();
+  let stopped = false;
+  return {
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      if (tty) stream.write("\r\u001b[2K");
+      else log();
+    },
+  };
+}

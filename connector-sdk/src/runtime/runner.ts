@@ -1,9 +1,7 @@
-import "reflect-metadata";
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
-import { type DependencyContainer, container as rootContainer } from "tsyringe";
-import { buildConfigSchema, loadConfig, tlsFrom } from "../config/index.js";
-import type { BaseConfig, ConfigSchema, ConfigSource } from "../config/types.js";
+import { tlsFrom } from "../config/index.js";
+import type { BaseConfig, ConfigSource, NamespaceSchema } from "../config/types.js";
 import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
 import { createLogger } from "../logging/index.js";
@@ -20,10 +18,11 @@ import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
 import { EventDeadLetter } from "./dead-letter.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
+import { loadPluginConfig } from "./plugin-config.js";
 import { startProgress } from "./progress.js";
-import { startFailure } from "./start-failure.js";
+import { createPluginContext, runContainer } from "./services.js";
 import { DEFAULT_STATE_CADENCE, type StateCadence, StatePusher } from "./state-pusher.js";
-import { TOKENS } from "./tokens.js";
+import { resolveToken, TOKENS } from "./tokens.js";
 
 const SDK_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
@@ -34,10 +33,6 @@ export interface StartOptions {
   readonly searchDirs?: readonly string[];
   /** Where JSON log lines go (default stderr). */
   readonly logStream?: Writable;
-  /** Parent container (default tsyringe's root). Each run gets a child of it. */
-  readonly container?: DependencyContainer;
-  /** Test seam: override registrations after the plugin registered its own. */
-  readonly configure?: (container: DependencyContainer) => void;
   /** First reconnect delay of the live stream, OpenCTI start-up retries and event retries (ms, default 500). */
   readonly retryBaseMs?: number;
   /** Test seam: when the state is pushed to OpenCTI (default `DEFAULT_STATE_CADENCE`, decision 0007). */
@@ -51,9 +46,12 @@ export interface RunResult {
   readonly state: StreamState | null;
 }
 
-export interface ConnectorRun {
-  readonly container: DependencyContainer;
+export interface ConnectorRun<R = unknown, H extends StreamEventHandler = StreamEventHandler> {
   readonly config: BaseConfig;
+  /** The connector's resolved settings (its `resolve`), as its handler received them. */
+  readonly settings: R;
+  /** The handler `createHandler` built for this run (tools and tests read its typed services). */
+  readonly handler: H;
   readonly configSources: Readonly<Record<string, ConfigSource>>;
   readonly metrics: Metrics;
   /** Resolves once the run has ended (stop, fatal error). */
@@ -79,16 +77,14 @@ interface QueuedMessage {
  * wires a child container, then in the background registers in OpenCTI (waiting for it with backoff),
  * pings the state, and feeds the live stream to the plugin's handler with at-least-once acknowledgement.
  */
-export async function startConnector<C extends BaseConfig>(
-  plugin: ConnectorPlugin<C>,
+export async function startConnector<S extends NamespaceSchema, R, H extends StreamEventHandler>(
+  plugin: ConnectorPlugin<S, R, H>,
   options: StartOptions = {},
-): Promise<ConnectorRun> {
+): Promise<ConnectorRun<R, H>> {
   const env = options.env ?? process.env;
-  const schema: ConfigSchema = buildConfigSchema(plugin);
-  const loaded = loadConfig<C>(schema, {
+  const loaded = loadPluginConfig(plugin, {
     env,
-    searchDirs: options.searchDirs ? [...options.searchDirs] : undefined,
-    crossFieldRules: plugin.crossFieldRules,
+    ...(options.searchDirs ? { searchDirs: [...options.searchDirs] } : {}),
   });
   const config = loaded.config;
   const logger = createLogger({
@@ -111,7 +107,7 @@ export async function startConnector<C extends BaseConfig>(
     tls,
     agents,
     customHeaders: config.opencti.custom_headers,
-    userAgent: `octi-connector-sdk/${SDK_VERSION} (${plugin.slug}/${plugin.version})`,
+    userAgent: `octi-connector-sdk/${SDK_VERSION} (${plugin.manifest.slug}/${plugin.manifest.version})`,
   });
 
   const abort = new AbortController();
@@ -123,23 +119,29 @@ export async function startConnector<C extends BaseConfig>(
     signal: abort.signal,
   };
 
-  const child = (options.container ?? rootContainer).createChildContainer();
-  child.register(TOKENS.Config, { useValue: config });
-  child.register(TOKENS.Logger, { useValue: logger });
-  child.register(TOKENS.Metrics, { useValue: metrics });
-  child.register(TOKENS.HttpAgents, { useValue: agents });
-  child.register(TOKENS.Secrets, { useValue: loaded.secrets });
-  child.register(TOKENS.ShutdownSignal, { useValue: abort.signal });
-  child.register(TOKENS.Lifecycle, { useValue: lifecycle });
-  child.register(TOKENS.OpenCtiClient, { useValue: client });
-  plugin.register?.(child, config);
-  options.configure?.(child);
-  const handler = child.resolve<StreamEventHandler>(plugin.handler);
+  const services = runContainer({ config, logger, metrics, agents, secrets: loaded.secrets, lifecycle, client });
+  let handler: H;
+  try {
+    handler = plugin.createHandler(
+      createPluginContext({ ...resolveToken(services, TOKENS.Services), settings: loaded.settings }),
+    );
+  } catch (error) {
+    agents.destroy();
+    throw error;
+  }
 
-  const engine = new Engine(config, logger.child("api"), logger, metrics, client, handler, agents, tls, abort, {
+  const engine = new Engine({
+    config,
+    logger,
+    metrics,
+    client,
+    handler,
+    agents,
+    tls,
+    abort,
+    deadLetter: resolveToken(services, TOKENS.EventDeadLetter),
     retryBaseMs: options.retryBaseMs ?? 500,
     cadence: { ...DEFAULT_STATE_CADENCE, ...options.stateCadence },
-    deadLetter: new EventDeadLetter(config.connector.dead_letter_path, loaded.secrets),
   });
   fatalHook = (message, cause) => engine.fatal(message, cause);
   restartHook = (reason) => engine.requestRestartFromScratch(reason);
@@ -159,10 +161,11 @@ export async function startConnector<C extends BaseConfig>(
   const started = engine.run();
   // A start-up failure (metrics port taken, handler start() throwing, …) ends the run with exit code 1 and its
   // cause logged; left alone it would leave pings going and the stream never opened.
-  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${startFailure(error)}`, error));
+  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${messageOf(error)}`, error));
   return {
-    container: child,
     config,
+    settings: loaded.settings,
+    handler,
     configSources: loaded.sources,
     metrics,
     done,
@@ -170,6 +173,23 @@ export async function startConnector<C extends BaseConfig>(
     state: () => engine.currentState(),
     started,
   };
+}
+
+/** What one run's engine works with (built by `startConnector`). */
+interface EngineDeps {
+  readonly config: BaseConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly client: OpenCtiClient;
+  readonly handler: StreamEventHandler;
+  readonly agents: HttpAgents;
+  readonly tls: TlsSettings;
+  /** Aborted when the run stops (the handler's `lifecycle.signal`). */
+  readonly abort: AbortController;
+  readonly deadLetter: EventDeadLetter;
+  /** First delay of the reconnect, registration and event retry backoffs (ms). */
+  readonly retryBaseMs: number;
+  readonly cadence: StateCadence;
 }
 
 /** The lifecycle of one run. Private to the runner. */
@@ -201,26 +221,32 @@ class Engine {
   /** The handler was told (`flush`) that nothing more arrives before it acknowledges events; reset when reading resumes. */
   private waitingForAcks = false;
 
-  constructor(
-    private readonly config: BaseConfig,
-    private readonly apiLogger: Logger,
-    private readonly logger: Logger,
-    private readonly metrics: Metrics,
-    private readonly client: OpenCtiClient,
-    private readonly handler: StreamEventHandler,
-    private readonly agents: HttpAgents,
-    private readonly tls: TlsSettings,
-    private readonly abort: AbortController,
-    private readonly timing: {
-      readonly retryBaseMs: number;
-      readonly cadence: StateCadence;
-      readonly deadLetter: EventDeadLetter;
-    },
-  ) {
+  private readonly config: BaseConfig;
+  private readonly apiLogger: Logger;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly client: OpenCtiClient;
+  private readonly handler: StreamEventHandler;
+  private readonly agents: HttpAgents;
+  private readonly tls: TlsSettings;
+  private readonly abort: AbortController;
+  private readonly timing: Pick<EngineDeps, "retryBaseMs" | "cadence" | "deadLetter">;
+
+  constructor(deps: EngineDeps) {
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+    this.client = deps.client;
+    this.handler = deps.handler;
+    this.agents = deps.agents;
+    this.tls = deps.tls;
+    this.abort = deps.abort;
+    this.apiLogger = deps.logger.child("api");
+    this.timing = deps;
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
-    this.maxInFlight = Math.max(1, config.connector.live_stream_max_in_flight);
+    this.maxInFlight = Math.max(1, deps.config.connector.live_stream_max_in_flight);
     this.setStateMetric("idle");
   }
 
@@ -260,7 +286,7 @@ class Engine {
     try {
       await this.handler.start?.();
     } catch (error) {
-      throw new Error(`the connector's start() failed: ${startFailure(error)}`);
+      throw new Error(`the connector's start() failed: ${messageOf(error)}`);
     }
     if (this.stopping) return;
     this.setStateMetric("running");
@@ -730,6 +756,10 @@ class Engine {
     this.resolveDone(result);
     return result;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Longest wait at a graceful stop for the heartbeat that closes the newest id group (OpenCTI sends one every 5 s). */

@@ -25,6 +25,13 @@ export class RequestPacer {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
   }
 
+  /** Whole requests that may go now (Infinity when not paced). */
+  available(): number {
+    if (this.perMinute <= 0) return Number.POSITIVE_INFINITY;
+    this.refill();
+    return Math.floor(this.tokens);
+  }
+
   /** Waits for a token and takes it (rejects when `signal` aborts). */
   async take(signal: AbortSignal): Promise<void> {
     if (this.perMinute <= 0) return;

@@ -13,10 +13,6 @@ export function parseStreamId(id: string): ParsedStreamId | undefined {
   return { ms: Number(match[1]), seq: Number(match[2]) };
 }
 
-export function isStreamId(id: string): boolean {
-  return STREAM_ID.test(id);
-}
-
 /** Orders two stream ids; an id that does not parse sorts before every valid one. */
 export function compareStreamIds(a: string, b: string): number {
   const pa = parseStreamId(a);

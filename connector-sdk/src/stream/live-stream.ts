@@ -272,7 +272,7 @@ export class LiveStream {
 }
 
 /** pycti appends `?recover=` unless recover_until is false or a "no"-like string. */
-export function recoverParameter(recoverUntil: string | false): string | undefined {
+function recoverParameter(recoverUntil: string | false): string | undefined {
   if (recoverUntil === false) return undefined;
   if (["no", "none", "No", "None", "false", "False", ""].includes(recoverUntil)) return undefined;
   return recoverUntil;

@@ -33,9 +33,8 @@ const demo: NamespaceSchema = {
   },
 };
 const schema = buildConfigSchema({
-  namespace: "demo",
+  manifest: { namespace: "demo", connectorDefaults: { name: "Demo" } },
   configSchema: demo,
-  configDefaults: { connector: { name: "Demo" } },
 });
 
 interface DemoNs {
@@ -100,9 +99,8 @@ describe("defaults", () => {
 
   it('coerces a default given as a string for a list (scope: "a, b")', () => {
     const s = buildConfigSchema({
-      namespace: "demo",
+      manifest: { namespace: "demo", connectorDefaults: { name: "Dee", scope: "a, b" } },
       configSchema: demo,
-      configDefaults: { connector: { name: "Dee", scope: "a, b" } },
     });
     expect(load(baseEnv, [], s).config.connector.scope).toEqual(["a", "b"]);
   });
@@ -348,17 +346,16 @@ describe("coercion", () => {
 
 /** The demo schema without its constraints that get in the way of the integer table above. */
 const relaxed = buildConfigSchema({
-  namespace: "demo",
+  manifest: { namespace: "demo", connectorDefaults: { name: "Demo" } },
   configSchema: {
     ...demo,
     properties: { ...demo.properties, batch_size: { type: "integer", default: 100, description: "b" } },
   },
-  configDefaults: { connector: { name: "Demo" } },
 });
 
 describe("aliases", () => {
   const aliasSchema = buildConfigSchema({
-    namespace: "tiny",
+    manifest: { namespace: "tiny", connectorDefaults: { name: "Tiny" } },
     configSchema: {
       type: "object",
       required: ["api_url"],
@@ -371,7 +368,6 @@ describe("aliases", () => {
         },
       },
     },
-    configDefaults: { connector: { name: "Tiny" } },
   });
   const tinyEnv = { ...baseEnv, DEMO_API_URL: undefined, DEMO_API_KEY: undefined };
   const tiny = (env: Record<string, string | undefined>, dirs: string[] = []) =>
@@ -630,9 +626,8 @@ describe("warnings", () => {
 
   it("accepts the dashed spelling of a namespace in config.yml", () => {
     const s = buildConfigSchema({
-      namespace: "acme_intel",
+      manifest: { namespace: "acme_intel", connectorDefaults: { name: "Acme" } },
       configSchema: { type: "object", properties: { size: { type: "integer", default: 1, description: "s" } } },
-      configDefaults: { connector: { name: "Acme" } },
     });
     const loaded = loadConfig<{ acme_intel: { size: number } }>(s, {
       env: baseEnv,

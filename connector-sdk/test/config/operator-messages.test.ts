@@ -25,9 +25,8 @@ const demo: NamespaceSchema = {
   },
 };
 const schema = buildConfigSchema({
-  namespace: "demo",
+  manifest: { namespace: "demo", connectorDefaults: { name: "Demo" } },
   configSchema: demo,
-  configDefaults: { connector: { name: "Demo" } },
 });
 type DemoConfig = BaseConfig & { demo: { api_key?: string; account_id?: string; site_id?: string } };
 

@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { collectSecrets, headerValues, REDACTED, redactConfig } from "../../src/config/redact.js";
 
 const schema = buildConfigSchema({
-  namespace: "demo",
+  manifest: { namespace: "demo", connectorDefaults: { name: "Demo" } },
   configSchema: {
     type: "object",
     properties: {
@@ -13,7 +13,6 @@ const schema = buildConfigSchema({
       host: { type: "string", description: "host" },
     },
   },
-  configDefaults: { connector: { name: "Demo" } },
 });
 
 const config = {

@@ -127,9 +127,8 @@ describe("buildConfigSchema", () => {
 
   it("merges the SDK namespaces, then the connector's, with its default overrides", () => {
     const schema = buildConfigSchema({
-      namespace: "acme",
+      manifest: { namespace: "acme", connectorDefaults: { name: "Acme", scope: ["indicator"] } },
       configSchema: own,
-      configDefaults: { connector: { name: "Acme", scope: ["indicator"] } },
     });
     expect(Object.keys(schema.properties)).toEqual(["opencti", "connector", "acme"]);
     expect(schema.properties.acme).toBe(own);
@@ -143,15 +142,15 @@ describe("buildConfigSchema", () => {
   });
 
   it("keeps name required without an override", () => {
-    expect(buildConfigSchema({ namespace: "acme", configSchema: own }).properties.connector?.required).toContain(
-      "name",
-    );
+    expect(
+      buildConfigSchema({ manifest: { namespace: "acme" }, configSchema: own }).properties.connector?.required,
+    ).toContain("name");
   });
 
   it("refuses a namespace the SDK owns, and overrides of unknown keys", () => {
-    expect(() => buildConfigSchema({ namespace: "connector", configSchema: own })).toThrow(/reserved/);
+    expect(() => buildConfigSchema({ manifest: { namespace: "connector" }, configSchema: own })).toThrow(/reserved/);
     expect(() =>
-      buildConfigSchema({ namespace: "acme", configSchema: own, configDefaults: { connector: { nmae: "x" } } }),
-    ).toThrow(/configDefaults\.connector\.nmae/);
+      buildConfigSchema({ manifest: { namespace: "acme", connectorDefaults: { nmae: "x" } }, configSchema: own }),
+    ).toThrow(/manifest\.connectorDefaults\.nmae/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, describeHttpError, parseRetryAfter, sleep } from "../../src/http/retry.js";
+import { backoffDelay, parseRetryAfter, sleep } from "../../src/http/retry.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
@@ -66,58 +66,5 @@ describe("sleep", () => {
 
   it("rejects at once on an already aborted signal", async () => {
     await expect(sleep(60_000, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
-  });
-});
-
-describe("describeHttpError", () => {
-  it("names method, URL (without query or credentials) and status, never headers or bodies", () => {
-    const text = describeHttpError({
-      config: {
-        method: "post",
-        url: "https://user:pw@s1.example.com/web/api?token=secret#x",
-        headers: { Authorization: "ApiToken zzz" },
-        data: "zzz",
-      },
-      response: { status: 503, statusText: "Service Unavailable", data: "token zzz", headers: { "set-cookie": "zzz" } },
-    });
-    expect(text).toBe("POST https://s1.example.com/web/api → 503 Service Unavailable");
-  });
-
-  it("joins baseURL and a relative url, and fills a missing status text", () => {
-    expect(
-      describeHttpError({
-        config: { method: "get", baseURL: "https://h/api/", url: "/x?a=1" },
-        response: { status: 429, statusText: "" },
-      }),
-    ).toBe("GET https://h/api/x → 429 Too Many Requests");
-  });
-
-  it("names socket failures with their address, directly or through fetch's cause", () => {
-    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1234"), {
-      code: "ECONNREFUSED",
-      address: "127.0.0.1",
-      port: 1234,
-    });
-    expect(describeHttpError(refused)).toBe("ECONNREFUSED 127.0.0.1:1234");
-    expect(describeHttpError(new TypeError("fetch failed", { cause: refused }))).toBe("ECONNREFUSED 127.0.0.1:1234");
-    const v6 = Object.assign(new Error("x"), { code: "ECONNREFUSED", address: "::1", port: 80 });
-    expect(describeHttpError(new AggregateError([v6], "all failed"))).toBe("ECONNREFUSED [::1]:80");
-    expect(
-      describeHttpError({ config: { method: "get", url: "http://h/p" }, code: "ECONNREFUSED", cause: refused }),
-    ).toBe("GET http://h/p → ECONNREFUSED 127.0.0.1:1234");
-    expect(
-      describeHttpError(
-        Object.assign(new Error("getaddrinfo ENOTFOUND nope"), { code: "ENOTFOUND", hostname: "nope" }),
-      ),
-    ).toBe("ENOTFOUND nope");
-  });
-
-  it("says aborted, timed out, or the error's name and first line, URLs reduced", () => {
-    expect(describeHttpError(Object.assign(new Error("x"), { name: "AbortError" }))).toBe("aborted");
-    expect(describeHttpError(Object.assign(new Error("x"), { name: "TimeoutError" }))).toBe("timed out");
-    expect(describeHttpError(new Error("bad https://u:p@h/x?token=abc thing\nsecond line"))).toBe(
-      "Error: bad https://h/x thing",
-    );
-    expect(describeHttpError("plain")).toBe("plain");
   });
 });

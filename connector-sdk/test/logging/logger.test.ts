@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/logger.js";
-import { scrubSecrets, scrubValue } from "../../src/logging/scrub.js";
+import { createScrubber, scrubSecrets } from "../../src/logging/scrub.js";
 
 const SECRET = "S3cr3tToken-abc";
 
@@ -150,7 +150,7 @@ describe("createLogger: secret scrubbing", () => {
   });
 });
 
-describe("scrubSecrets / scrubValue", () => {
+describe("scrubSecrets / createScrubber().value", () => {
   it.each([
     ["token ABCDEFGH12 here", ["abcdefgh12"], "token [REDACTED] here"],
     ["Authorization: Bearer abcdefgh12", ["abcdefgh12"], "Authorization: [REDACTED]"],
@@ -167,7 +167,7 @@ describe("scrubSecrets / scrubValue", () => {
   });
 
   it("deep-scrubs values", () => {
-    expect(scrubValue({ a: ["x abcdefgh12"], b: { c: "abcdefgh12" } }, ["abcdefgh12"])).toEqual({
+    expect(createScrubber(["abcdefgh12"]).value({ a: ["x abcdefgh12"], b: { c: "abcdefgh12" } })).toEqual({
       a: ["x [REDACTED]"],
       b: { c: "[REDACTED]" },
     });

@@ -1,5 +1,9 @@
-import { inject, injectable } from "tsyringe";
-import type { ConnectorPlugin, EventContext, StreamEventHandler } from "../../src/runtime/plugin.js";
+import {
+  type ConnectorPlugin,
+  definePlugin,
+  type EventContext,
+  type StreamEventHandler,
+} from "../../src/runtime/plugin.js";
 import type { StreamEvent } from "../../src/stream/envelope.js";
 
 /** What the recording handler saw; tests drive its behaviour through these switches. */
@@ -25,11 +29,8 @@ export class Recorder {
   }
 }
 
-const RECORDER = Symbol("Recorder");
-
-@injectable()
 class RecordingHandler implements StreamEventHandler {
-  constructor(@inject(RECORDER) private readonly recorder: Recorder) {}
+  constructor(private readonly recorder: Recorder) {}
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {
     if (this.recorder.delayMs > 0) await new Promise((r) => setTimeout(r, this.recorder.delayMs));
@@ -53,13 +54,14 @@ class RecordingHandler implements StreamEventHandler {
 
 /** A minimal connector: records every event. */
 export function recordingPlugin(recorder: Recorder): ConnectorPlugin {
-  return {
-    slug: "recording",
-    namespace: "recording",
+  return definePlugin({
+    manifest: {
+      slug: "recording",
+      namespace: "recording",
+      version: "0.0.0",
+      connectorDefaults: { name: "Recording connector" },
+    },
     configSchema: { type: "object", properties: {} },
-    configDefaults: { connector: { name: "Recording connector" } },
-    version: "0.0.0",
-    register: (container) => container.register(RECORDER, { useValue: recorder }),
-    handler: RecordingHandler,
-  };
+    createHandler: () => new RecordingHandler(recorder),
+  });
 }

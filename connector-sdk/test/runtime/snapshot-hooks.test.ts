@@ -6,16 +6,19 @@
  */
 
 import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
-import { inject, injectable } from "tsyringe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ConnectorPlugin, EventContext, StreamEventHandler } from "../../src/runtime/plugin.js";
+import {
+  type ConnectorPlugin,
+  definePlugin,
+  type EventContext,
+  type StreamEventHandler,
+} from "../../src/runtime/plugin.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import type { StreamEvent } from "../../src/stream/envelope.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 
 const STREAM = "snapshot-hooks-stream";
 const TOKEN = "snapshot-hooks-token";
-const SEEN = Symbol("Seen");
 
 /** What the handler saw, in order: "start", object ids, "end". */
 class Seen {
@@ -25,9 +28,8 @@ class Seen {
   endAck: (() => void) | undefined;
 }
 
-@injectable()
 class MarkingHandler implements StreamEventHandler {
-  constructor(@inject(SEEN) private readonly seen: Seen) {}
+  constructor(private readonly seen: Seen) {}
   snapshotStarted(): void {
     this.seen.marks.push("start");
   }
@@ -41,15 +43,16 @@ class MarkingHandler implements StreamEventHandler {
 }
 
 function plugin(seen: Seen): ConnectorPlugin {
-  return {
-    slug: "marking",
-    namespace: "marking",
+  return definePlugin({
+    manifest: {
+      slug: "marking",
+      namespace: "marking",
+      version: "0.0.0",
+      connectorDefaults: { name: "Marking connector" },
+    },
     configSchema: { type: "object", properties: {} },
-    configDefaults: { connector: { name: "Marking connector" } },
-    version: "0.0.0",
-    register: (container) => container.register(SEEN, { useValue: seen }),
-    handler: MarkingHandler,
-  };
+    createHandler: () => new MarkingHandler(seen),
+  });
 }
 
 const indicator = (n: number) => makeIndicator({ pattern: `[ipv4-addr:value = '10.9.0.${n}']`, seed: `snap-${n}` });

@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
-import { injectable } from "tsyringe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ConnectorPlugin, StreamEventHandler } from "../../src/runtime/plugin.js";
+import { definePlugin, type StreamEventHandler } from "../../src/runtime/plugin.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
@@ -10,7 +9,6 @@ import { Recorder, recordingPlugin } from "./recording-plugin.js";
 const STREAM = "startup-failures-stream";
 const TOKEN = "startup-failures-token";
 
-@injectable()
 class FailingStartHandler implements StreamEventHandler {
   async start(): Promise<void> {
     throw new Error("cannot reach the target: ECONNREFUSED 127.0.0.1:1");
@@ -18,14 +16,16 @@ class FailingStartHandler implements StreamEventHandler {
   async handle(): Promise<void> {}
 }
 
-const failingStartPlugin: ConnectorPlugin = {
-  slug: "failing-start",
-  namespace: "failing_start",
+const failingStartPlugin = definePlugin({
+  manifest: {
+    slug: "failing-start",
+    namespace: "failing_start",
+    version: "0.0.0",
+    connectorDefaults: { name: "Failing start" },
+  },
   configSchema: { type: "object", properties: {} },
-  configDefaults: { connector: { name: "Failing start" } },
-  version: "0.0.0",
-  handler: FailingStartHandler,
-};
+  createHandler: () => new FailingStartHandler(),
+});
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -16,6 +16,17 @@ describe("RequestPacer", () => {
     expect(pacer.delay()).toBe(2000);
   });
 
+  it("says how many requests may go now (progress displays); unpaced: any number", async () => {
+    let now = 0;
+    const pacer = new RequestPacer(30, () => now);
+    expect(pacer.available()).toBe(1);
+    await pacer.take(new AbortController().signal);
+    expect(pacer.available()).toBe(0);
+    now += 10_000;
+    expect(pacer.available()).toBe(5);
+    expect(new RequestPacer(0).available()).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it("starts again from an empty bucket after a rate-limit answer", async () => {
     let now = 0;
     const pacer = new RequestPacer(60, () => now);

@@ -3,7 +3,7 @@
  * This schema is the single source of truth (the SDK merges it with `opencti` / `connector`, validates, coerces,
  * redacts `writeOnly` values and generates the metadata docs from it).
  */
-import type { BaseConfig, NamespaceSchema } from "@octi/connector-sdk";
+import type { BaseConfig, FromSchema, NamespaceSchema } from "@octi/connector-sdk";
 
 export const NAMESPACE = "sentinelone_intel";
 
@@ -11,7 +11,7 @@ export const NAMESPACE = "sentinelone_intel";
 const SCOPE_ID_PATTERN = "^[0-9]*$";
 const SCOPE_ID_RULE = "must be a SentinelOne id: a number (digits only; SentinelOne ids have 18 or 19 digits)";
 
-export const configSchema: NamespaceSchema = {
+export const configSchema = {
   type: "object",
   properties: {
     api_url: {
@@ -134,29 +134,10 @@ export const configSchema: NamespaceSchema = {
     },
   },
   required: ["api_url", "api_key"],
-};
+} as const satisfies NamespaceSchema;
 
-/** The resolved `sentinelone_intel` namespace (defaults applied, types coerced by the SDK loader). */
-export interface SentinelOneIntelSettings {
-  readonly api_url: string;
-  readonly api_key: string;
-  readonly account_id?: string;
-  readonly site_id?: string;
-  readonly group_id?: string;
-  readonly source: string;
-  readonly batch_size: number;
-  readonly batch_flush_interval: number;
-  readonly max_pending_iocs: number;
-  readonly requests_per_minute: number;
-  readonly skip_score_only_updates: boolean;
-  readonly reconcile_interval: number;
-  readonly data_dir: string;
-  readonly request_timeout: number;
-  readonly retry_max_delay: number;
-  readonly dead_letter_path: string;
-  readonly ssl_verify: boolean;
-  readonly ca_file?: string;
-}
+/** The `sentinelone_intel` namespace as the SDK loader returns it (defaults applied, types coerced). */
+export type SentinelOneIntelSettings = FromSchema<typeof configSchema>;
 
 export interface SentinelOneConfig extends BaseConfig {
   readonly sentinelone_intel: SentinelOneIntelSettings;
@@ -170,12 +151,11 @@ export function scopeId(value: string | undefined | null): string | undefined {
 }
 
 /** Runs after schema validation; each string is one problem. Messages name the env vars users set. */
-export function crossFieldRules(config: SentinelOneConfig): readonly string[] {
-  const ns = config.sentinelone_intel;
+export function crossFieldRules(ns: SentinelOneIntelSettings): readonly string[] {
   const problems: string[] = [];
-  const account = scopeId(ns?.account_id);
-  const site = scopeId(ns?.site_id);
-  const group = scopeId(ns?.group_id);
+  const account = scopeId(ns.account_id);
+  const site = scopeId(ns.site_id);
+  const group = scopeId(ns.group_id);
   if (!account && !site && !group) {
     problems.push(
       "At least one of SENTINELONE_INTEL_ACCOUNT_ID, SENTINELONE_INTEL_SITE_ID or SENTINELONE_INTEL_GROUP_ID must be set (sentinelone_intel.account_id / site_id / group_id).",

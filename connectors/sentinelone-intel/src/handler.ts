@@ -17,21 +17,19 @@
  * A create replayed after a restart sends nothing when SentinelOne already holds the same IOC (the index).
  */
 import type { EventContext, Logger, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
-import { TOKENS } from "@octi/connector-sdk";
-import { inject, injectable } from "./di.js";
-import { SKIP_REASONS, type SkipReason } from "./mapping/classify.js";
-import { OPENCTI_EXTENSION } from "./mapping/indicator-fields.js";
+import { OPENCTI_EXTENSION, SKIP_REASONS, type SkipReason } from "@octi/connector-sdk";
 import { type IndicatorMapping, mapIndicator } from "./mapping/ioc-builder.js";
-import { SentinelOneMetrics } from "./metrics.js";
+import type { SentinelOneMetrics } from "./metrics.js";
 import { fingerprintIoc } from "./sentinelone/fingerprint.js";
 import type { IocChange } from "./sentinelone/push-queue.js";
 import type { IocPayload } from "./sentinelone/types.js";
 import type { SentinelOneSettings } from "./settings.js";
-import { S1_TOKENS } from "./tokens.js";
 
 /** What the handler needs from the push queue (tests substitute fakes). */
 export interface OperationQueue {
   start?(): void;
+  /** Keys with changes not yet applied in the target (tools and tests watch it). */
+  readonly pendingCount?: number;
   enqueue(changes: readonly IocChange[], eventId: string, done: () => void): Promise<void>;
   flush?(): void;
   drain(deadline: number): Promise<void>;
@@ -102,19 +100,23 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
-@injectable()
 export class SentinelOneIntelHandler implements StreamEventHandler {
   constructor(
-    @inject(S1_TOKENS.PushQueue) private readonly queue: OperationQueue,
-    @inject(S1_TOKENS.Settings)
+    private readonly queue: OperationQueue,
     private readonly settings: Pick<
       SentinelOneSettings,
       "source" | "apiUrl" | "scope" | "deadLetterPath" | "skipScoreOnlyUpdates" | "indexPath"
     >,
-    @inject(S1_TOKENS.Metrics) private readonly metrics: SentinelOneMetrics,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(S1_TOKENS.Clock) private readonly now: () => number,
+    /** The run's SentinelOne counters (the demo reads them). */
+    readonly metrics: SentinelOneMetrics,
+    private readonly logger: Logger,
+    private readonly now: () => number,
   ) {}
+
+  /** Indicators with changes not yet applied in SentinelOne. */
+  get pendingCount(): number {
+    return this.queue.pendingCount ?? 0;
+  }
 
   async start(): Promise<void> {
     const { apiUrl, scope, source, deadLetterPath, indexPath, skipScoreOnlyUpdates } = this.settings;

@@ -2,12 +2,10 @@
  * The connector's Prometheus counters, created once per run in the run's registry (the SDK prefixes the names with
  * CONNECTOR_METRICS_NAMESPACE / _SUBSYSTEM).
  */
-import { type Metrics, reportInProgress, TOKENS } from "@octi/connector-sdk";
-import { inject, injectable } from "./di.js";
+import { type Metrics, reportInProgress } from "@octi/connector-sdk";
 
 type Counter = ReturnType<Metrics["counter"]>;
 
-@injectable()
 export class SentinelOneMetrics {
   /** `sentinelone_requests_total{method,status}`: status is the HTTP status, or `timeout` / `network`. */
   readonly requests: Counter;
@@ -22,7 +20,7 @@ export class SentinelOneMetrics {
   /** `indicators_skipped_total{reason}`: indicators not pushed, by skip reason. */
   readonly indicatorsSkipped: Counter;
 
-  constructor(@inject(TOKENS.Metrics) metrics: Metrics) {
+  constructor(metrics: Metrics) {
     this.requests = metrics.counter("sentinelone_requests_total", "Requests sent to SentinelOne", ["method", "status"]);
     this.iocsCreated = metrics.counter("sentinelone_iocs_created_total", "IOCs created in SentinelOne", ["type"]);
     this.iocsDeleted = metrics.counter("sentinelone_iocs_deleted_total", "IOCs deleted from SentinelOne");

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   configSchema,
   crossFieldRules,
-  type SentinelOneConfig,
   type SentinelOneIntelSettings,
   stripTokenPrefix,
 } from "../src/config-schema.js";
@@ -26,8 +25,7 @@ const BASE: SentinelOneIntelSettings = {
   data_dir: "data",
 };
 
-const config = (ns: Partial<SentinelOneIntelSettings>) =>
-  ({ sentinelone_intel: { ...BASE, ...ns } }) as unknown as SentinelOneConfig;
+const config = (ns: Partial<SentinelOneIntelSettings>): SentinelOneIntelSettings => ({ ...BASE, ...ns });
 
 describe("schema", () => {
   it("declares every key with the documented defaults", () => {
@@ -73,7 +71,7 @@ describe("schema", () => {
     expect(p.source?.default).toBe("OpenCTI");
     expect(p.dead_letter_path?.default).toBe("sentinelone-intel-dead-letter.jsonl");
     expect(p.ssl_verify?.default).toBe(true);
-    for (const key of Object.keys(p)) expect(p[key]?.description.length).toBeGreaterThan(10);
+    for (const property of Object.values(p)) expect(property.description.length).toBeGreaterThan(10);
   });
 
   it.each(["", "1000000000000000001"])("scope ids accept %j", (value) => {

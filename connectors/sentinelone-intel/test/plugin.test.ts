@@ -1,44 +1,61 @@
 /**
- * The plugin as the SDK runner uses it: registered in a child container next to the SDK's services, the handler
- * resolved from it, stream events in, IOCs in the SentinelOne simulator out (real loopback sockets).
+ * The plugin as the SDK runner uses it: its handler built by `createHandler` from a context of the SDK's services,
+ * stream events in, IOCs in the SentinelOne simulator out (real loopback sockets).
  */
-import "reflect-metadata";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type BaseConfig,
+  createPluginContext,
   type EventContext,
   type HttpAgents,
   type Metrics,
   type StixObject,
   type StreamEvent,
-  type StreamEventHandler,
-  TOKENS,
 } from "@octi/connector-sdk";
-import { container as root } from "tsyringe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../dev/simulator/index.js";
-import type { SentinelOneConfig, SentinelOneIntelSettings } from "../src/config-schema.js";
-import { PushQueue, plugin, S1_TOKENS, SentinelOneClient, SentinelOneIntelHandler } from "../src/index.js";
+import type { SentinelOneIntelSettings } from "../src/config-schema.js";
+import { plugin, SentinelOneIntelHandler } from "../src/index.js";
 import { FakeLifecycle, FakeLogger, FakeMetrics } from "./helpers/fakes.js";
 import { indicator, SHA256 } from "./helpers/indicators.js";
 
 describe("plugin", () => {
   it("declares the connector", () => {
     const pkg = createRequire(import.meta.url)("../package.json") as { version: string };
-    expect(plugin.slug).toBe("sentinelone-intel");
-    expect(plugin.namespace).toBe("sentinelone_intel");
-    expect(plugin.version).toBe(pkg.version);
-    expect(plugin.configDefaults).toEqual({ connector: { name: "SentinelOne Intel", scope: ["sentinelone"] } });
-    expect(plugin.handler).toBe(SentinelOneIntelHandler);
-    expect(plugin.configSchema.properties.api_key?.writeOnly).toBe(true);
-    expect(plugin.crossFieldRules?.({ sentinelone_intel: { api_url: "x", api_key: "k" } } as never)).toHaveLength(1);
+    expect(plugin.manifest).toEqual({
+      slug: "sentinelone-intel",
+      namespace: "sentinelone_intel",
+      version: pkg.version,
+      connectorDefaults: { name: "SentinelOne Intel", scope: ["sentinelone"] },
+    });
+    expect(plugin.configSchema.properties.api_key.writeOnly).toBe(true);
+    // The settings' type is the schema's: a missing key or a wrong type does not compile.
+    const values: SentinelOneIntelSettings = {
+      api_url: "x",
+      api_key: "k",
+      source: "OpenCTI",
+      batch_size: 1,
+      batch_flush_interval: 0,
+      max_pending_iocs: 1,
+      requests_per_minute: 0,
+      reconcile_interval: 0,
+      skip_score_only_updates: false,
+      data_dir: "data",
+      request_timeout: 1,
+      retry_max_delay: 1,
+      dead_letter_path: "dl.jsonl",
+      ssl_verify: true,
+    };
+    expect(plugin.crossFieldRules?.(values)).toHaveLength(1);
+    expect(plugin.resolve({ ...values, site_id: " 42 " }).scope).toEqual({ siteId: "42" });
   });
 });
 
-describe("wired in a child container, against the simulator", () => {
+describe("built by createHandler, against the simulator", () => {
   let sim: SentinelOneSimulator;
   let url: string;
 
@@ -52,43 +69,45 @@ describe("wired in a child container, against the simulator", () => {
   async function wire(ns: Partial<SentinelOneIntelSettings> = {}) {
     const dir = await mkdtemp(join(tmpdir(), "s1-plugin-"));
     const deadLetterPath = join(dir, "dead-letter.jsonl");
+    const values: SentinelOneIntelSettings = {
+      api_url: `${url}/`,
+      api_key: `APIToken ${DEFAULT_API_TOKEN}`,
+      account_id: DEFAULT_ACCOUNT_ID,
+      site_id: "",
+      group_id: "",
+      source: "OpenCTI",
+      batch_size: 500,
+      batch_flush_interval: 5,
+      max_pending_iocs: 100,
+      request_timeout: 5,
+      retry_max_delay: 0.05,
+      dead_letter_path: deadLetterPath,
+      ssl_verify: true,
+      requests_per_minute: 0,
+      skip_score_only_updates: false,
+      reconcile_interval: 0,
+      data_dir: join(dir, "data"),
+      ...ns,
+    };
     const config = {
       opencti: { url: "http://opencti.invalid", token: "t", ssl_verify: false, json_logging: true },
       connector: { id: "c", name: "SentinelOne Intel", type: "STREAM", scope: ["sentinelone"] },
-      sentinelone_intel: {
-        api_url: `${url}/`,
-        api_key: `APIToken ${DEFAULT_API_TOKEN}`,
-        account_id: DEFAULT_ACCOUNT_ID,
-        site_id: "",
-        group_id: "",
-        source: "OpenCTI",
-        batch_size: 500,
-        batch_flush_interval: 5,
-        max_pending_iocs: 100,
-        request_timeout: 5,
-        retry_max_delay: 0.05,
-        dead_letter_path: deadLetterPath,
-        ssl_verify: true,
-        requests_per_minute: 0,
-        skip_score_only_updates: false,
-        data_dir: join(dir, "data"),
-        ...ns,
-      },
-    } as unknown as SentinelOneConfig;
+    } as unknown as BaseConfig;
     const logger = new FakeLogger();
     const metrics = new FakeMetrics();
     const lifecycle = new FakeLifecycle();
     const agents: HttpAgents = { forUrl: () => new Agent() };
-    const child = root.createChildContainer();
-    child.register(TOKENS.Config, { useValue: config });
-    child.register(TOKENS.Logger, { useValue: logger });
-    child.register(TOKENS.Metrics, { useValue: metrics as unknown as Metrics });
-    child.register(TOKENS.HttpAgents, { useValue: agents });
-    child.register(TOKENS.Lifecycle, { useValue: lifecycle });
-    child.register(TOKENS.ShutdownSignal, { useValue: lifecycle.signal });
-    child.register(TOKENS.Secrets, { useValue: [config.sentinelone_intel.api_key, config.opencti.token] });
-    plugin.register?.(child, config);
-    const handler = child.resolve<StreamEventHandler>(plugin.handler);
+    const handler = plugin.createHandler(
+      createPluginContext({
+        settings: plugin.resolve(values),
+        config,
+        logger,
+        metrics: metrics as unknown as Metrics,
+        agents,
+        lifecycle,
+        secrets: [values.api_key, "t"],
+      }),
+    );
     let seq = 0;
     const pendingAcks: Promise<void>[] = [];
     const send = async (action: StreamEvent["event"], data: StixObject, context?: StreamEvent["context"]) => {
@@ -124,14 +143,13 @@ describe("wired in a child container, against the simulator", () => {
       await handler.drain?.(Date.now() + 2000);
       await handler.stop?.();
     };
-    return { child, handler, send, settled, stop, logger, metrics, lifecycle, deadLetterPath };
+    return { handler, send, settled, stop, logger, metrics, lifecycle, deadLetterPath };
   }
 
-  it("resolves one client and one queue per run from the child container", async () => {
-    const { child, stop } = await wire();
-    expect(child.resolve(S1_TOKENS.Client)).toBeInstanceOf(SentinelOneClient);
-    expect(child.resolve(S1_TOKENS.PushQueue)).toBe(child.resolve(S1_TOKENS.PushQueue));
-    expect(child.resolve(S1_TOKENS.PushQueue)).toBeInstanceOf(PushQueue);
+  it("builds the SentinelOne handler with nothing pending", async () => {
+    const { handler, stop } = await wire();
+    expect(handler).toBeInstanceOf(SentinelOneIntelHandler);
+    expect(handler.pendingCount).toBe(0);
     await stop();
   });
 

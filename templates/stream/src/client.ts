@@ -1,14 +1,12 @@
 /**
  * The seam between the connector and the __TITLE__ API: one request per call, no retries (the SDK's sink queue
  * owns batching, retries, pacing and order). The target (src/target.ts) depends on the `__PASCAL_NAME__Client`
- * interface, resolved from the run's container under `__ENV_PREFIX___CLIENT`; tests register a fake under the same
- * token. Replace the example calls with the target API's.
+ * interface; tests hand a fake to `createHandler`. Replace the example calls with the target API's.
  */
 
-import { type HttpAgents, TOKENS } from "@octi/connector-sdk";
+import type { HttpAgents } from "@octi/connector-sdk";
 import axios, { type AxiosInstance } from "axios";
-import { inject, injectable } from "tsyringe";
-import type { __PASCAL_NAME__Config } from "./config-schema.js";
+import type { __PASCAL_NAME__Settings } from "./config-schema.js";
 
 /** What the connector sends for one OpenCTI object. Shape it after the target API. */
 export interface __PASCAL_NAME__Item {
@@ -45,18 +43,14 @@ export interface __PASCAL_NAME__Client {
 /** Most ids one delete request may carry (the example API's limit). */
 export const MAX_DELETE_IDS = 1000;
 
-export const __ENV_PREFIX___CLIENT = Symbol.for("__SLUG__.Client");
-
 /**
  * HTTP client of the example API, bearer authentication: `POST /items` `{items}` → `{ids}`, `POST /items/delete`
  * `{ids}`, `DELETE /items?key=…`, `GET /items?updated_since=…&cursor=…` → `{items, next_cursor}`.
  */
-@injectable()
 export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
   private readonly http: AxiosInstance;
 
-  constructor(@inject(TOKENS.Config) config: __PASCAL_NAME__Config, @inject(TOKENS.HttpAgents) agents: HttpAgents) {
-    const settings = config.__SNAKE_NAME__;
+  constructor(settings: __PASCAL_NAME__Settings, agents: HttpAgents) {
     const baseURL = settings.api_url.replace(/\/+$/, "");
     const agent = agents.forUrl(baseURL, { verify: settings.ssl_verify });
     this.http = axios.create({

@@ -2,13 +2,13 @@
  * The `__SNAKE_NAME__` config namespace: env `__ENV_PREFIX___<KEY>`, config.yml `__SNAKE_NAME__: { key }`.
  * This schema is the single source of truth: the SDK merges it with `opencti` / `connector`, validates and coerces
  * values, redacts `writeOnly` ones in logs, and `npm run metadata` generates `__metadata__/` docs from it.
- * Add your settings here (with a description, and a default when one makes sense), then in the interface below.
+ * Add your settings here (with a description, and a default when one makes sense): their type follows.
  */
-import type { BaseConfig, NamespaceSchema } from "@octi/connector-sdk";
+import type { BaseConfig, FromSchema, NamespaceSchema } from "@octi/connector-sdk";
 
 export const NAMESPACE = "__SNAKE_NAME__";
 
-export const configSchema: NamespaceSchema = {
+export const configSchema = {
   type: "object",
   properties: {
     api_url: {
@@ -67,20 +67,10 @@ export const configSchema: NamespaceSchema = {
     },
   },
   required: ["api_url", "api_key"],
-};
+} as const satisfies NamespaceSchema;
 
-/** The resolved `__SNAKE_NAME__` namespace (defaults applied, types coerced by the SDK loader). */
-export interface __PASCAL_NAME__Settings {
-  readonly api_url: string;
-  readonly api_key: string;
-  readonly request_timeout: number;
-  readonly ssl_verify: boolean;
-  readonly batch_size: number;
-  readonly batch_flush_interval: number;
-  readonly max_pending: number;
-  readonly requests_per_minute: number;
-  readonly data_dir: string;
-}
+/** The `__SNAKE_NAME__` namespace as the SDK loads it (defaults applied, types coerced): derived from the schema. */
+export type __PASCAL_NAME__Settings = FromSchema<typeof configSchema>;
 
 export interface __PASCAL_NAME__Config extends BaseConfig {
   readonly __SNAKE_NAME__: __PASCAL_NAME__Settings;

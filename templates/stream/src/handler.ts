@@ -3,10 +3,7 @@
  * sink queue (src/queue.ts) sends the differences in batches and acknowledges the event once __TITLE__ has it.
  */
 import type { EventContext, Logger, SinkQueue, StixObject, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
-import { TOKENS } from "@octi/connector-sdk";
-import { inject, injectable } from "tsyringe";
 import type { __PASCAL_NAME__Item } from "./client.js";
-import { __ENV_PREFIX___QUEUE } from "./queue.js";
 import { desired } from "./target.js";
 
 /** STIX types this connector sends; events about other objects are skipped (and still acknowledged). */
@@ -23,11 +20,10 @@ export function toItem(object: StixObject): __PASCAL_NAME__Item {
   };
 }
 
-@injectable()
 export class __PASCAL_NAME__Handler implements StreamEventHandler {
   constructor(
-    @inject(__ENV_PREFIX___QUEUE) private readonly queue: SinkQueue<__PASCAL_NAME__Item>,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
+    private readonly queue: SinkQueue<__PASCAL_NAME__Item>,
+    private readonly logger: Logger,
   ) {}
 
   async handle(event: StreamEvent, context: EventContext): Promise<void> {

@@ -1,10 +1,10 @@
 /** The HTTP client against a local server (loopback, port 0): the requests it sends and the errors it tolerates. */
 import { Agent, createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildConfigSchema, type HttpAgents, JsonLinesFile, loadConfig } from "@octi/connector-sdk";
+import { type HttpAgents, JsonLinesFile, loadPluginConfig } from "@octi/connector-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Http__PASCAL_NAME__Client } from "../src/client.js";
-import { type __PASCAL_NAME__Config, __PASCAL_NAME__Target, plugin } from "../src/index.js";
+import { __PASCAL_NAME__Target, plugin } from "../src/index.js";
 
 interface Seen {
   readonly method: string;
@@ -60,8 +60,8 @@ describe("Http__PASCAL_NAME__Client", () => {
       __ENV_PREFIX___API_URL: `http://127.0.0.1:${port}/`,
       __ENV_PREFIX___API_KEY: "test-api-key",
     };
-    const { config } = loadConfig<__PASCAL_NAME__Config>(buildConfigSchema(plugin), { env, searchDirs: [] });
-    client = new Http__PASCAL_NAME__Client(config, agents);
+    const { settings } = loadPluginConfig(plugin, { env, searchDirs: [] });
+    client = new Http__PASCAL_NAME__Client(settings, agents);
   });
 
   afterEach(async () => {

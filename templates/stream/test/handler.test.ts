@@ -1,10 +1,12 @@
 /**
  * End to end: the connector, run by the SDK (`startConnector`), reads the live stream of the OpenCTI simulator (a
- * real HTTP server on loopback) and drives a fake __TITLE__ client registered in the run's child container, through
- * the SDK's sink queue (batches, index, acknowledgements).
+ * real HTTP server on loopback) and drives a fake __TITLE__ client handed to `createHandler`, through the SDK's
+ * sink queue (batches, index, acknowledgements); the default plugin talks HTTP to a loopback server.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -18,13 +20,12 @@ import {
   updateEvent,
 } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Http__PASCAL_NAME__Client } from "../src/client.js";
 import {
-  __ENV_PREFIX___CLIENT,
   type __PASCAL_NAME__Client,
   type __PASCAL_NAME__Item,
   type __PASCAL_NAME__Page,
   type __PASCAL_NAME__Record,
+  createHandler,
   plugin,
 } from "../src/index.js";
 
@@ -123,13 +124,16 @@ describe("__TITLE__ connector on the OpenCTI simulator", () => {
   }
 
   async function start(client?: __PASCAL_NAME__Client, extra?: Record<string, string>): Promise<ConnectorRun> {
-    const run = await startConnector(plugin, {
-      env: env(extra),
-      searchDirs: [],
-      logStream: new PassThrough(),
-      retryBaseMs: 50,
-      configure: client ? (container) => container.register(__ENV_PREFIX___CLIENT, { useValue: client }) : undefined,
-    });
+    // Without a client, the plugin's own: the HTTP client.
+    const run = await startConnector(
+      { ...plugin, createHandler: (ctx) => createHandler(ctx, client) },
+      {
+        env: env(extra),
+        searchDirs: [],
+        logStream: new PassThrough(),
+        retryBaseMs: 50,
+      },
+    );
     runs.push(run);
     return run;
   }
@@ -190,8 +194,22 @@ describe("__TITLE__ connector on the OpenCTI simulator", () => {
     expect(creates.length).toBeLessThan(12);
   });
 
-  it("registers the HTTP client by default", async () => {
-    const run = await start();
-    expect(run.container.resolve(__ENV_PREFIX___CLIENT)).toBeInstanceOf(Http__PASCAL_NAME__Client);
+  it("talks HTTP to the configured API by default (the start-up listing, with the API key)", async () => {
+    const seen: string[] = [];
+    const api = createServer((request, response) => {
+      seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+      response.setHeader("Content-Type", "application/json");
+      response.end(JSON.stringify({ items: [], next_cursor: null }));
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      await start(undefined, { __ENV_PREFIX___API_URL: `http://127.0.0.1:${port}` });
+      await waitFor(() => seen.length > 0, "a request to the API");
+      expect(seen[0]).toMatch(/^GET \/items\S* Bearer test-api-key$/);
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
   });
 });

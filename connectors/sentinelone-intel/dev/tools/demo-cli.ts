@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** `npm run demo [-- --size N] [--rate-limit RPM] [--quiet]`: see demo.ts. Exit 0 only when SentinelOne holds exactly the expected IOCs. */
-import "reflect-metadata";
 import { runCli } from "#src/tools/args.js";
 import { demoCli } from "./demo.js";
 

@@ -19,10 +19,9 @@ import {
   type StixIndicator,
   updateEvent,
 } from "@octi/connector-sdk-testing";
+import type { SentinelOneIntelHandler } from "#src/handler.js";
 import { plugin } from "#src/index.js";
-import type { SentinelOneMetrics } from "#src/metrics.js";
-import type { PushQueue } from "#src/sentinelone/push-queue.js";
-import { S1_TOKENS } from "#src/tokens.js";
+import type { SentinelOneSettings } from "#src/settings.js";
 import { type CliIo, parseArgs, positiveInteger, UsageError } from "#src/tools/args.js";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, DEFAULT_RATE_LIMIT, SentinelOneSimulator } from "../simulator/index.js";
 import {
@@ -216,7 +215,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     heartbeatIntervalMs: 200,
   });
   let logStream: WriteStream | undefined;
-  let run: ConnectorRun | undefined;
+  let run: ConnectorRun<SentinelOneSettings, SentinelOneIntelHandler> | undefined;
   try {
     const s1Url = await sentinelOne.start();
     await opencti.start();
@@ -225,8 +224,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const connectorId = env.CONNECTOR_ID ?? "";
     run = await startConnector(plugin, { env, searchDirs: [], logStream, retryBaseMs: 100 });
     const progress = options.quiet ? undefined : createProgress(options.output ?? process.stdout);
-    // A singleton of the run's container: the very queue the handler feeds.
-    const queue = run.container.resolve<PushQueue>(S1_TOKENS.PushQueue);
+    // The run's handler: the very queue it feeds.
+    const handler = run.handler;
 
     let ended: RunResult | undefined;
     void run.done.then((result) => {
@@ -250,7 +249,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       handled: handledCount(ids, run?.state()?.start_from),
       total: ids.length,
       iocs: sentinelOne.iocCount(),
-      pending: queue.pendingCount,
+      pending: handler.pendingCount,
       rateLimited: sentinelOne.stats().rateLimited,
       elapsedMs: Date.now() - started,
     });
@@ -280,8 +279,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const result = await run.stop(problems.length === 0 ? "demo complete" : "demo ended");
     if (result.exitCode !== 0) problems.push(`the connector exited with code ${result.exitCode} (${result.reason})`);
-    // The run's own counters, through the connector's typed handles (a singleton of the run's container).
-    const s1 = run.container.resolve<SentinelOneMetrics>(S1_TOKENS.Metrics);
+    // The run's own counters, through the connector's typed handles.
+    const s1 = handler.metrics;
     const sdk = run.metrics.sdk;
     const stats = sentinelOne.stats();
     const byStatus: Record<string, number> = {};

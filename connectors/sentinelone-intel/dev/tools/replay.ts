@@ -18,6 +18,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   type ConfigSchema,
+  createMetrics,
   isMalformed,
   type Logger,
   loadConfig,
@@ -27,9 +28,9 @@ import {
 } from "@octi/connector-sdk";
 import { configSchema, NAMESPACE, type SentinelOneIntelSettings, scopeId } from "#src/config-schema.js";
 import { SentinelOneIntelHandler } from "#src/handler.js";
-import { classifyIndicator } from "#src/mapping/classify.js";
 import { buildIoc } from "#src/mapping/ioc-builder.js";
-import type { SentinelOneMetrics } from "#src/metrics.js";
+import { classifyIndicator } from "#src/mapping/pattern-table.js";
+import { SentinelOneMetrics } from "#src/metrics.js";
 import { deleteFilter } from "#src/sentinelone/client.js";
 import type { IocChange } from "#src/sentinelone/push-queue.js";
 import type { IocPayload, IocScope } from "#src/sentinelone/types.js";
@@ -119,8 +120,6 @@ class CaptureLogger implements Logger {
   }
 }
 
-const NOOP_COUNTER = { inc: () => undefined };
-
 /** Turns stream events into replay lines with the connector's handler; one instance per replay. */
 export class ReplayPlanner {
   private readonly logger = new CaptureLogger();
@@ -134,8 +133,8 @@ export class ReplayPlanner {
       drain: () => Promise.resolve(),
       stop: () => undefined,
     };
-    // The handler only counts skips on its metrics during planning; the dry run has no registry.
-    const metrics = { indicatorsSkipped: NOOP_COUNTER } as unknown as SentinelOneMetrics;
+    // The handler counts skips during planning: a private registry nobody reads.
+    const metrics = new SentinelOneMetrics(createMetrics({ namespace: "", subsystem: "", processMetrics: false }));
     // Only `source` (and the clock) matter for planning; the rest is what the handler logs when a run starts.
     const handlerSettings: ConstructorParameters<typeof SentinelOneIntelHandler>[1] = {
       source: settings.source,

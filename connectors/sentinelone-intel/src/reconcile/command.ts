@@ -55,6 +55,7 @@ export async function reconcileCli(argv: readonly string[], io: CliIo, signal?: 
       searchDirs: runSearchDirs(io.cwd),
       requestsPerMinute,
       apply,
+      progress: io.progress ?? { write: io.err },
       logStream: new Writable({
         write(chunk, _encoding, done) {
           io.err(String(chunk));

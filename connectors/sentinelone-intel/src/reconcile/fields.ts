@@ -9,9 +9,6 @@ import type { IocPayload, IocRecord } from "../sentinelone/types.js";
 export const STALE_FIELDS = ["validUntil", "name", "description", "score", "labels"] as const;
 export type StaleField = (typeof STALE_FIELDS)[number];
 
-/** One bit per field of `STALE_FIELDS`, in order. */
-export type StaleMask = number;
-
 const HASH_TYPES: ReadonlySet<string> = new Set(["MD5", "SHA1", "SHA256", "DNS"]);
 
 /**
@@ -107,8 +104,8 @@ function validUntilInSync(expectedMs: number, record: IocRecord, stored: number,
   });
 }
 
-/** Which compared fields of a listed record differ from what the indicator maps to (0 = in sync). */
-export function staleMask(expected: Comparable, record: IocRecord, type: string): StaleMask {
+/** Which compared fields of a listed record differ (bit i: `STALE_FIELDS[i]`; 0 = in sync). */
+export function staleMask(expected: Comparable, record: IocRecord, type: string): number {
   const actual = comparableOf(record);
   let mask = 0;
   if (!validUntilInSync(expected.validUntilMs, record, actual.validUntilMs, type)) mask |= 1;
@@ -117,8 +114,4 @@ export function staleMask(expected: Comparable, record: IocRecord, type: string)
   if (expected.score !== actual.score) mask |= 8;
   if (expected.labels !== actual.labels) mask |= 16;
   return mask;
-}
-
-export function staleFields(mask: StaleMask): StaleField[] {
-  return STALE_FIELDS.filter((_, i) => (mask & (1 << i)) !== 0);
 }

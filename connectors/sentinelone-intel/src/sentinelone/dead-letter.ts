@@ -1,16 +1,11 @@
 /**
- * The dead-letter file: IOCs (and deletes) SentinelOne refused for their content (400 and friends), one JSON
- * object per line, appended; the file and its directory are created on first use. Nothing secret is written:
- * a record holds the IOC payload we built from the indicator and the server's error text.
+ * The dead-letter file (`dead_letter_path`, opened with the SDK's `ctx.deadLetter`: appended, created on first use,
+ * the run's secrets scrubbed): IOCs (and deletes) SentinelOne refused for their content (400 and friends), one JSON
+ * object per line. A record holds the IOC payload we built from the indicator and the server's error text.
  *
  * `{"time":"2025-01-01T00:00:00.000Z","eventId":"1711633413527-0","indicatorId":"indicator--…",
  *   "ioc":{"type":"IPV4","value":"…",…},"status":400,"reason":"Validation Error: data: 3: value: …"}`
  */
-import { JsonLinesFile, TOKENS } from "@octi/connector-sdk";
-import { inject, injectable } from "../di.js";
-import type { SentinelOneSettings } from "../settings.js";
-import { S1_TOKENS } from "../tokens.js";
-
 export interface DeadLetterRecord {
   readonly time: string;
   /** The stream event id the operation came from. */
@@ -27,15 +22,4 @@ export interface DeadLetterSink {
   write(records: readonly DeadLetterRecord[]): Promise<void>;
   /** Where the records go (for logs). */
   readonly location: string;
-}
-
-@injectable()
-export class DeadLetterFile extends JsonLinesFile<DeadLetterRecord> implements DeadLetterSink {
-  constructor(
-    @inject(S1_TOKENS.Settings) settings: Pick<SentinelOneSettings, "deadLetterPath">,
-    // SentinelOne's error details may echo what was sent, including a key pasted into the wrong field.
-    @inject(TOKENS.Secrets) secrets: readonly string[] = [],
-  ) {
-    super(settings.deadLetterPath, secrets);
-  }
 }

@@ -2,19 +2,9 @@
  * The connector's push queue: the SDK's `SinkQueue` (ordered, keyed, coalescing batches, target index, pacing,
  * retries, back-pressure, drain; docs/decisions/0008, 0009) wired to SentinelOne (`SentinelOneTarget`).
  */
-import {
-  type Lifecycle,
-  type Logger,
-  type Metrics,
-  type SinkChange,
-  SinkQueue,
-  TargetIndex,
-  TOKENS,
-} from "@octi/connector-sdk";
-import { inject, injectable } from "../di.js";
-import { SentinelOneMetrics } from "../metrics.js";
+import type { Lifecycle, PluginContext, SinkChange, SinkQueue } from "@octi/connector-sdk";
+import type { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
-import { S1_TOKENS } from "../tokens.js";
 import type { SentinelOneApi } from "./client.js";
 import type { DeadLetterSink } from "./dead-letter.js";
 import { SentinelOneTarget } from "./target.js";
@@ -39,34 +29,32 @@ export type PushQueueOptions = Pick<
   | "source"
 >;
 
-@injectable()
+/** What the index describes: one console, scope and source (another one empties it; it is then rebuilt). */
+export function indexIdentity(settings: Pick<SentinelOneSettings, "apiUrl" | "scope" | "source">): string {
+  const { accountId, siteId, groupId } = settings.scope;
+  return JSON.stringify([settings.apiUrl, accountId ?? null, siteId ?? null, groupId ?? null, settings.source]);
+}
+
 export class PushQueue {
   private readonly sink: SinkQueue<IocPayload>;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private readonly reconcileEveryMs: number;
 
+  private readonly lifecycle: Lifecycle;
+
   constructor(
-    @inject(S1_TOKENS.Settings) settings: PushQueueOptions,
-    @inject(S1_TOKENS.Client) client: SentinelOneApi,
-    @inject(S1_TOKENS.DeadLetter) deadLetter: DeadLetterSink,
-    @inject(S1_TOKENS.Metrics) metrics: SentinelOneMetrics,
-    @inject(TOKENS.Logger) logger: Logger,
-    @inject(TOKENS.Lifecycle) private readonly lifecycle: Lifecycle,
-    @inject(S1_TOKENS.Clock) now: () => number,
-    @inject(TOKENS.Metrics) sdkMetrics: Metrics,
+    settings: PushQueueOptions,
+    client: SentinelOneApi,
+    deadLetter: DeadLetterSink,
+    metrics: SentinelOneMetrics,
+    ctx: Pick<PluginContext<unknown>, "sinkQueue" | "lifecycle">,
+    now: () => number,
   ) {
-    // The index describes one console, scope and source: another one empties it (it is then rebuilt).
-    const { accountId, siteId, groupId } = settings.scope;
-    const identity = JSON.stringify([
-      settings.apiUrl,
-      accountId ?? null,
-      siteId ?? null,
-      groupId ?? null,
-      settings.source,
-    ]);
-    this.sink = new SinkQueue<IocPayload>({
+    this.lifecycle = ctx.lifecycle;
+    const identity = indexIdentity(settings);
+    this.sink = ctx.sinkQueue<IocPayload>({
       target: new SentinelOneTarget(client, settings, deadLetter, metrics, now),
-      openIndex: () => TargetIndex.open({ path: settings.indexPath, identity }),
+      index: { path: settings.indexPath, identity },
       options: {
         batchSize: settings.batchSize,
         flushIntervalMs: settings.flushIntervalMs,
@@ -76,9 +64,6 @@ export class PushQueue {
         requestsPerMinute: settings.requestsPerMinute,
         listingMarginMs: settings.listingMarginMs,
       },
-      logger,
-      metrics: sdkMetrics,
-      lifecycle,
       now,
     });
     this.reconcileEveryMs = settings.reconcileIntervalMs;

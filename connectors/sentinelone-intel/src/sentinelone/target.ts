@@ -2,17 +2,21 @@
  * SentinelOne as a sink target: the SDK's `SinkQueue` decides batching, order, coalescing, pacing and retries;
  * this file supplies the requests (create, delete by uuids or by externalId, list since) and the refusal policy.
  */
-import type { FailureClass, IndexedRecord, ListedPage, Refusal, SinkTarget } from "@octi/connector-sdk";
+import {
+  classifyHttpFailure,
+  type FailureClass,
+  type IndexedRecord,
+  type ListedPage,
+  type Refusal,
+  type SinkTarget,
+} from "@octi/connector-sdk";
 import type { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
 import { MAX_DELETE_UUIDS, type SentinelOneApi } from "./client.js";
 import type { DeadLetterSink } from "./dead-letter.js";
-import { SentinelOneApiError } from "./errors.js";
+import { itemIndicesOf, SentinelOneApiError } from "./errors.js";
 import { fingerprintIoc } from "./fingerprint.js";
 import type { IocPayload, IocRecord } from "./types.js";
-
-/** Network errors raised before the request left: a create cannot have landed. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 
 /** Records per listing page (SentinelOne's maximum). */
 const PAGE_SIZE = 1000;
@@ -70,40 +74,15 @@ export class SentinelOneTarget implements SinkTarget<IocPayload> {
   }
 
   classify(error: unknown): FailureClass {
-    if (!(error instanceof SentinelOneApiError)) {
-      return { kind: "fatal", message: `SentinelOne request failed unexpectedly: ${errorText(error)}` };
-    }
-    if (error.retryable) {
-      this.metrics.retries.inc({ reason: error.kind });
-      const notSent =
-        error.kind === "rate_limited" || (error.kind === "network" && NOT_SENT_CODES.has(error.code ?? ""));
-      return {
-        kind: "retry",
-        reason: error.message,
-        mayHaveLanded: !notSent,
-        rateLimited: error.kind === "rate_limited",
-        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-      };
-    }
-    if (error.kind === "invalid") {
-      return {
-        kind: "refused",
-        reason: error.message,
-        itemIndices: error.itemIndices,
-        ...(error.status !== undefined ? { status: error.status } : {}),
-      };
-    }
-    if (error.kind === "auth") {
-      const what = error.errors[0]?.title ? ` ${error.errors[0].title}` : "";
-      return {
-        kind: "fatal",
-        message: `SentinelOne rejected the API key (${error.status ?? "?"}${what}) on ${error.method} ${error.path}: check SENTINELONE_INTEL_API_KEY and its scope (Threat Intelligence view + manage on the configured account/site/group)`,
-      };
-    }
-    return {
-      kind: "fatal",
-      message: `SentinelOne answered unexpectedly (${error.message}): check SENTINELONE_INTEL_API_URL (the console origin, e.g. https://your-console.sentinelone.net)`,
-    };
+    if (error instanceof SentinelOneApiError && error.retryable) this.metrics.retries.inc({ reason: error.kind });
+    return classifyHttpFailure(error, {
+      name: this.name,
+      credentials: "API key",
+      itemIndices: (refusal) => itemIndicesOf(refusal.errors),
+      authHint:
+        "check SENTINELONE_INTEL_API_KEY and its scope (Threat Intelligence view + manage on the configured account/site/group)",
+      otherHint: "check SENTINELONE_INTEL_API_URL (the console origin, e.g. https://your-console.sentinelone.net)",
+    });
   }
 
   async refused(refusals: readonly Refusal<IocPayload>[]): Promise<void> {
@@ -129,8 +108,4 @@ export class SentinelOneTarget implements SinkTarget<IocPayload> {
     }
     return { id: record.uuid, key: record.externalId, fingerprint: fingerprintIoc(record) };
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** `npm run config:check [-- --connect]`: see config-check.ts. */
-import "reflect-metadata";
 import { runCli } from "./args.js";
 import { configCheckCli } from "./config-check.js";
 

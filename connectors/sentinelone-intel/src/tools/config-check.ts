@@ -15,7 +15,7 @@ import {
   createScrubber,
   envName,
   formatConfigProblem,
-  loadConfig,
+  loadPluginConfig,
   OpenCtiApiError,
   OpenCtiClient,
   redactConfig,
@@ -26,7 +26,6 @@ import { plugin } from "../index.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { API_PREFIX, SentinelOneClient } from "../sentinelone/client.js";
 import { SentinelOneApiError } from "../sentinelone/errors.js";
-import { resolveSettings } from "../settings.js";
 import { VERSION } from "../version.js";
 import { type CliIo, parseArgs, UsageError } from "./args.js";
 import { runSearchDirs } from "./paths.js";
@@ -167,7 +166,7 @@ export async function connectChecks(
     }
   }
 
-  const settings = resolveSettings(config.sentinelone_intel);
+  const settings = plugin.resolve(config.sentinelone_intel);
   const scope = settings.scope.accountId
     ? `accountIds=${settings.scope.accountId}`
     : settings.scope.siteId
@@ -200,12 +199,8 @@ export async function runConfigCheck(options: ConfigCheckOptions): Promise<Confi
   let sources: Readonly<Record<string, ConfigSource>>;
   let secrets: readonly string[];
   try {
-    const loaded = loadConfig<SentinelOneConfig>(schema, {
-      env: options.env,
-      searchDirs: [...searchDirs],
-      crossFieldRules: plugin.crossFieldRules,
-    });
-    config = loaded.config;
+    const loaded = loadPluginConfig(plugin, { env: options.env, searchDirs: [...searchDirs] });
+    config = { ...loaded.config, sentinelone_intel: loaded.values };
     sources = loaded.sources;
     secrets = loaded.secrets;
     lines.push(header, ...filesRead(loaded.files, searchDirs), "");

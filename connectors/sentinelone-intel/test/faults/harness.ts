@@ -18,6 +18,7 @@ import {
   compareStreamIds,
   parseState,
   type StartOptions,
+  type StreamEventHandler,
   startConnector,
 } from "@octi/connector-sdk";
 import { OpenCtiSimulator } from "@octi/connector-sdk-testing";
@@ -29,9 +30,8 @@ import {
   SentinelOneSimulator,
   type SentinelOneSimulatorOptions,
 } from "../../dev/simulator/index.js";
+import type { SentinelOneIntelHandler } from "../../src/handler.js";
 import { plugin } from "../../src/index.js";
-import type { PushQueue } from "../../src/sentinelone/push-queue.js";
-import { S1_TOKENS } from "../../src/tokens.js";
 import type { FeedStep } from "./feed.js";
 import { type CompareOptions, compareIocs, ExpectedIocs, type OracleReport } from "./oracle.js";
 import { type FaultRow, formatTable } from "./table.js";
@@ -338,26 +338,31 @@ const runs: ConnectorRun[] = [];
 export async function startInProcess(
   name: string,
   env: Record<string, string>,
-  options: Omit<StartOptions, "env" | "logStream" | "searchDirs"> = {},
+  options: Omit<StartOptions, "env" | "logStream" | "searchDirs"> & {
+    /** Puts a handler around the connector's (fault injection). */
+    readonly wrap?: (real: StreamEventHandler) => StreamEventHandler;
+  } = {},
 ): Promise<InProcessRun> {
   const logs = new LogCapture(name);
-  const run = await startConnector(plugin, {
-    env,
-    searchDirs: [],
-    logStream: logs.stream,
-    retryBaseMs: 100,
-    ...options,
-  });
+  const { wrap, ...startOptions } = options;
+  let real: SentinelOneIntelHandler | undefined;
+  const createHandler = (ctx: Parameters<typeof plugin.createHandler>[0]): StreamEventHandler => {
+    real = plugin.createHandler(ctx);
+    return wrap ? wrap(real) : real;
+  };
+  const run = await startConnector(
+    { ...plugin, createHandler },
+    { env, searchDirs: [], logStream: logs.stream, retryBaseMs: 100, ...startOptions },
+  );
   runs.push(run);
   let ended = false;
   void run.done.then(() => {
     ended = true;
   });
-  const queue = run.container.resolve<PushQueue>(S1_TOKENS.PushQueue);
   return {
     run,
     logs,
-    pending: () => queue.pendingCount,
+    pending: () => real?.pendingCount ?? 0,
     inFlight: async () => (await run.metrics.sdk.inFlight.get()).values[0]?.value ?? 0,
     ended: () => ended,
   };

@@ -6,7 +6,7 @@
  */
 import { parsePattern } from "@octi/connector-sdk";
 import { afterAll, describe, expect, it } from "vitest";
-import { classifyIndicator } from "../../src/mapping/classify.js";
+import { classifyIndicator } from "../../src/mapping/pattern-table.js";
 import { plainRow, printFileRows, recordRow, sized } from "./harness.js";
 
 afterAll(() => printFileRows());

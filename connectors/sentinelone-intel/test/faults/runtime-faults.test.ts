@@ -11,9 +11,7 @@ import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import type { EventContext, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
 import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk-testing";
-import type { DependencyContainer } from "tsyringe";
 import { describe, expect, it } from "vitest";
-import { plugin } from "../../src/index.js";
 import { generateFeed } from "./feed.js";
 import {
   budget,
@@ -163,10 +161,7 @@ describe("8. SDK runtime faults", () => {
       const deadLetterPath = join(dirname(env.SENTINELONE_INTEL_DEAD_LETTER_PATH!), "events.dead-letter.jsonl");
       env.CONNECTOR_DEAD_LETTER_PATH = deadLetterPath;
       const connector = await startInProcess("handler errors", env, {
-        configure: (container: DependencyContainer) => {
-          const real = container.resolve<StreamEventHandler>(plugin.handler);
-          container.register(plugin.handler, { useValue: new FlakyHandler(real, failures) });
-        },
+        wrap: (real) => new FlakyHandler(real, failures),
       });
       await waitUntilDelivered(octi, env.CONNECTOR_ID!, feed.lastId, "handler errors", budget(60_000, 300_000));
       expect(connector.ended()).toBe(false);

@@ -3,17 +3,22 @@
  * payloads and documented by the same code. Two hypothetical types: an e-mail address (a `value` row with its own
  * normaliser and validator) and SHA-512 (a hash row from the same building blocks as the real ones).
  */
+import {
+  createClassifier,
+  createMapper,
+  hashKey,
+  hexHash,
+  type PatternRow,
+  property,
+  type TableType,
+} from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
-import { classifyIndicator, createClassifier } from "../../src/mapping/classify.js";
-import { createMapper } from "../../src/mapping/ioc-builder.js";
-import { hashKey, type PatternRow, property } from "../../src/mapping/pattern-row.js";
-import { PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
-import { hexHash } from "../../src/mapping/validators.js";
+import { buildIoc } from "../../src/mapping/ioc-builder.js";
+import { classifyIndicator, PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
 import { indicator, MD5 } from "../helpers/indicators.js";
 import { patternTableMarkdown } from "./table-docs.js";
 
 const EMAIL_ROW: PatternRow<"EMAIL"> = {
-  name: "email-addr",
   objectType: "email-addr",
   key: property("value"),
   iocType: "EMAIL",
@@ -23,7 +28,6 @@ const EMAIL_ROW: PatternRow<"EMAIL"> = {
 };
 
 const SHA512_ROW: PatternRow<"SHA512"> = {
-  name: "file-sha512",
   objectType: "file",
   key: hashKey("SHA-512"),
   iocType: "SHA512",
@@ -73,7 +77,7 @@ describe("a table with one more row", () => {
   });
 
   it("builds the payloads with the new type", () => {
-    const map = createMapper(classify);
+    const map = createMapper(classify, buildIoc<TableType<typeof EXTENDED>>);
     const source = indicator("[email-addr:value = 'a@example.com']");
     expect(map(source, { source: "OpenCTI", ...NOW })).toMatchObject({
       kind: "iocs",
@@ -105,7 +109,7 @@ describe("a table with one more row", () => {
 
 describe("a table that cannot work", () => {
   it.each([
-    ["two rows with one name", [EMAIL_ROW, EMAIL_ROW], /two rows are named 'email-addr'/],
+    ["two rows for one comparison", [EMAIL_ROW, EMAIL_ROW], /two rows take 'email-addr:value'/],
     ["an upper-case object type", [{ ...EMAIL_ROW, objectType: "Email-Addr" }], /write it lower case/],
   ])("is refused when built: %s", (_name, rows, message) => {
     expect(() => createClassifier(rows)).toThrow(message);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { classifyIndicator } from "../../src/mapping/classify.js";
+import { classifyIndicator } from "../../src/mapping/pattern-table.js";
 import { indicator } from "../helpers/indicators.js";
 
 const fixture = fileURLToPath(

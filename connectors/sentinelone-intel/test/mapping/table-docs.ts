@@ -1,5 +1,5 @@
 /** The README's pattern table, rendered from a table's rows (Markdown, columns padded as the formatter pads them). */
-import type { PatternRow } from "../../src/mapping/pattern-row.js";
+import type { PatternRow } from "@octi/connector-sdk";
 
 export function patternTableMarkdown(rows: readonly PatternRow[]): string {
   const lines = [

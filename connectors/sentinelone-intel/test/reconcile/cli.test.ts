@@ -3,14 +3,16 @@
  * simulator and a SentinelOne simulator tampered with behind the connector's back.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TargetIndex } from "@octi/connector-sdk";
 import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { EXIT, reconcileCli } from "../../src/reconcile/command.js";
+import { indexIdentity } from "../../src/sentinelone/push-queue.js";
 import type { IocPayload } from "../../src/sentinelone/types.js";
 
 const STREAM = "reconcile-stream";
@@ -70,11 +72,17 @@ describe("npm run reconcile (dry run)", () => {
     SENTINELONE_INTEL_API_KEY: DEFAULT_API_TOKEN,
     SENTINELONE_INTEL_ACCOUNT_ID: DEFAULT_ACCOUNT_ID,
     SENTINELONE_INTEL_SOURCE: SOURCE,
+    SENTINELONE_INTEL_DATA_DIR: join(dir, "data"),
     ...extra,
   });
 
-  const run = (argv: string[], variables: Readonly<Record<string, string | undefined>> = env()) =>
+  const run = (
+    argv: string[],
+    variables: Readonly<Record<string, string | undefined>> = env(),
+    progress?: { isTTY: boolean; columns: number; write: (text: string) => void },
+  ) =>
     reconcileCli(argv, {
+      ...(progress ? { progress } : {}),
       out: (text) => {
         out += text;
       },
@@ -171,6 +179,8 @@ describe("npm run reconcile (dry run)", () => {
     expect(JSON.stringify(s1.iocs())).toBe(before);
     expect(s1.requests.slice(requestsBefore).every((r) => r.method === "GET")).toBe(true);
     expect(s1.iocs().filter((r) => r.source === "Another feed")).toHaveLength(6);
+    // Nothing on disk either: the dry run's index is in memory.
+    expect(existsSync(join(dir, "data"))).toBe(false);
     // OpenCTI: read-only too (no registration, no ping).
     expect(octi.connectors()).toHaveLength(0);
     // Secrets never printed.
@@ -190,6 +200,26 @@ describe("npm run reconcile (dry run)", () => {
     expect(out).toContain("In sync: nothing to repair.");
   });
 
+  it("on a terminal: a progress bar redrawn in place (events read, IOCs listed, requests left), then cleared", async () => {
+    const live = indicators(12);
+    for (const indicator of live) octi.publish(createEvent(indicator), STREAM);
+    await post(live.map(payload));
+    let bar = "";
+    // Paced at 2/min: the one-page listing goes at once, the bar is drawn while the run ends.
+    const code = await run(["--requests-per-minute", "2"], env(), {
+      isTTY: true,
+      columns: 200,
+      write: (t) => (bar += t),
+    });
+    expect(code).toBe(EXIT.inSync);
+    const frames = bar.split("\r\u001b[2K").filter((f) => f !== "");
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames)
+      expect(f).toMatch(/^(reading OpenCTI's snapshot|listing SentinelOne|repairing): .*events read \d+/);
+    expect(bar.endsWith("\r\u001b[2K")).toBe(true);
+    expect(err).not.toContain("Progress:");
+  });
+
   it("a refused SentinelOne API key: exit 1 with the reason, the key never printed", async () => {
     octi.publish(createEvent(indicators(1)[0]!), STREAM);
     const code = await run(["--json"], env({ SENTINELONE_INTEL_API_KEY: "wrong-key-0123456789" }));
@@ -206,7 +236,7 @@ describe("npm run reconcile (dry run)", () => {
     expect(err).toContain("SENTINELONE_INTEL_API_URL");
   });
 
-  it("--apply repairs exactly (created first, then deletes by uuid), leaves the other source alone, exits 0", async () => {
+  it("--apply repairs exactly (one DELETE by uuids, then one POST, through the sink queue), leaves the other source alone, exits 0", async () => {
     const { live } = await tampered();
     const others = JSON.stringify(s1.iocs().filter((r) => r.source === "Another feed"));
     const requestsBefore = s1.requests.length;
@@ -217,9 +247,9 @@ describe("npm run reconcile (dry run)", () => {
     const report = JSON.parse(out) as { mode: string; repair: Record<string, number> };
     expect(report.mode).toBe("apply");
     // 5 missing + 5 stale replaced; 8 orphans + 4 duplicates + the 5 stale records.
-    expect(report.repair).toEqual({ created: 10, deleted: 17, vanished: 0 });
+    expect(report.repair).toEqual({ created: 10, deleted: 17 });
     const writes = s1.requests.slice(requestsBefore).filter((r) => r.method !== "GET");
-    expect(writes.map((r) => r.method)).toEqual(["POST", "DELETE"]);
+    expect(writes.map((r) => r.method)).toEqual(["DELETE", "POST"]);
 
     // SentinelOne now holds exactly the expected IOCs of our source, each once and current.
     const ours = s1.iocs().filter((r) => r.source === SOURCE);
@@ -230,10 +260,39 @@ describe("npm run reconcile (dry run)", () => {
     }
     expect(JSON.stringify(s1.iocs().filter((r) => r.source === "Another feed"))).toBe(others);
 
+    // The connector's index was rebuilt from the listing and fed by the repairs: complete, exactly our records.
+    const index = TargetIndex.open({
+      path: join(dir, "data", "sentinelone-intel-index.sqlite"),
+      identity: indexIdentity({ apiUrl: s1Url, scope: { accountId: DEFAULT_ACCOUNT_ID }, source: SOURCE }),
+    });
+    try {
+      expect(index.complete).toBe(true);
+      expect([...index.keys()].sort()).toEqual(live.map((i) => i.id).sort());
+      for (const r of ours) expect(index.recordsOf(r.externalId ?? "").map((x) => x.id)).toContain(r.uuid);
+    } finally {
+      index.close();
+    }
+
     // A dry run afterwards finds nothing to do.
     out = "";
     expect(await run([])).toBe(EXIT.inSync);
     expect(out).toContain("In sync: nothing to repair.");
+  });
+
+  it("unpaced against a rate-limited SentinelOne: 429s waited out and the request sent again, still exact", async () => {
+    const { live } = await tampered();
+    s1.setRateLimit({ requestsPerMinute: 60, burst: 1, retryAfter: "seconds", body: "html" });
+    const code = await run(["--apply", "--json", "--requests-per-minute", "0"]);
+    expect(err).not.toContain("reconcile failed");
+    expect(code).toBe(EXIT.inSync);
+    const report = JSON.parse(out) as { sentinelone: { rateLimited: number; requests: Record<string, number> } };
+    expect(s1.stats().rateLimited).toBeGreaterThan(0);
+    expect(report.sentinelone.rateLimited).toBe(s1.stats().rateLimited);
+    // One listing page, one DELETE, one POST, plus each 429'd attempt sent again.
+    const sent = Object.values(report.sentinelone.requests).reduce((a, b) => a + b, 0);
+    expect(sent).toBe(3 + report.sentinelone.rateLimited);
+    const ours = s1.iocs().filter((r) => r.source === SOURCE);
+    expect(ours.map((r) => r.externalId).sort()).toEqual(live.map((i) => i.id).sort());
   });
 
   it("unknown options are usage errors and send nothing", async () => {

@@ -14,7 +14,7 @@ import {
   SentinelOneSimulator,
 } from "../../dev/simulator/index.js";
 import { SentinelOneClient } from "../../src/sentinelone/client.js";
-import { SentinelOneApiError } from "../../src/sentinelone/errors.js";
+import { itemIndicesOf, SentinelOneApiError } from "../../src/sentinelone/errors.js";
 import type { IocPayload, IocScope } from "../../src/sentinelone/types.js";
 import { resolveSettings, type SentinelOneSettings } from "../../src/settings.js";
 import { fakeMetrics } from "../helpers/fakes.js";
@@ -210,8 +210,7 @@ describe("against the SentinelOne simulator", () => {
     );
     expect(error.kind).toBe("invalid");
     expect(error.status).toBe(400);
-    expect(error.itemIndices).toEqual([1, 3]);
-    expect(error.itemIndex).toBe(1);
+    expect(itemIndicesOf(error.errors)).toEqual([1, 3]);
     expect(error.errors.length).toBeGreaterThanOrEqual(2);
     expect(error.message).toMatch(/HTTP 400 .*data: 1:/);
     expect(error.message).not.toContain(DEFAULT_API_TOKEN);
@@ -325,8 +324,12 @@ describe("against the SentinelOne simulator", () => {
     expect(page.data).toHaveLength(2);
     expect(page.totalItems).toBe(5);
     expect(page.nextCursor).not.toBeNull();
-    const all: string[] = [];
-    for await (const record of c.iterateIocs({ externalId: target, limit: 2 })) all.push(String(record.value));
+    const all = page.data.map((record) => String(record.value));
+    for (let cursor = page.nextCursor; cursor !== null; ) {
+      const next = await c.listIocs({ externalId: target, limit: 2, cursor });
+      all.push(...next.data.map((record) => String(record.value)));
+      cursor = next.nextCursor;
+    }
     expect(all).toEqual(["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"]);
   });
 });

@@ -11,7 +11,7 @@ import {
   type ConfigPropertySchema,
   createMetrics,
   envName,
-  loadConfig,
+  loadPluginConfig,
   startMetricsServer,
 } from "@octi/connector-sdk";
 import { describe, expect, it } from "vitest";
@@ -139,11 +139,7 @@ describe("deployment files", () => {
     };
     const filled = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "ChangeMe" ? (real[k] ?? v) : v]));
     expect(Object.values(filled)).not.toContain("ChangeMe");
-    const loaded = loadConfig(schema, {
-      env: filled,
-      searchDirs: [],
-      crossFieldRules: plugin.crossFieldRules as never,
-    });
+    const loaded = loadPluginConfig(plugin, { env: filled, searchDirs: [] });
     expect(loaded.config).toBeDefined();
     expect(loaded.warnings).toEqual([]);
   });

@@ -2,13 +2,13 @@
  * Lenient readers for the fields of an OpenCTI indicator. OpenCTI's stream data has been seen with strings for
  * booleans (`"revoked": "False"`), scores as strings, and dates in several ISO-8601 spellings.
  */
-import type { StixObject } from "@octi/connector-sdk";
+import type { StixObject } from "../stream/envelope.js";
 
 /** OpenCTI's property extension on every STIX object it exports; the score lives there. */
 export const OPENCTI_EXTENSION = "extension-definition--ea279b3e-5c71-4632-ac08-831c66a786ba";
 
 /** true / "true" / "True" / 1 / "1" → true; false / "false" / "False" / 0 / "0" → false; anything else → undefined. */
-export function lenientBoolean(value: unknown): boolean | undefined {
+function lenientBoolean(value: unknown): boolean | undefined {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") return value === 1 ? true : value === 0 ? false : undefined;
   if (typeof value === "string") {
@@ -39,7 +39,7 @@ function toNumber(value: unknown): number | undefined {
 
 /**
  * The OpenCTI score: the extension's `score`, else the older top-level `x_opencti_score`; rounded to an integer and
- * clamped to SentinelOne's `originalRiskScore` range 0..100. Undefined when absent or not a number.
+ * clamped to 0..100 (OpenCTI's range, and SentinelOne's `originalRiskScore`). Undefined when absent or not a number.
  */
 export function openCtiScore(indicator: StixObject): number | undefined {
   const extension = field(indicator.extensions, OPENCTI_EXTENSION);
@@ -70,7 +70,7 @@ export function isoTimestamp(value: unknown): string | undefined {
 }
 
 /** A non-empty string field, or undefined. */
-export function text(value: unknown): string | undefined {
+export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 

@@ -1,9 +1,9 @@
 /**
- * What a mapping row is: a STIX comparison it takes (object type + key matcher) and what it does with the value
- * (normaliser, validator), with the words the docs and skip details use. The classifier knows nothing else about a
- * type, so adding an IOC type is adding one row to `PATTERN_TABLE` (or to a table passed to `createClassifier`).
+ * A classification table's rows (decision 0010): each row takes one STIX comparison (object type + key matcher) and
+ * carries what is done with its value (normaliser, validator, the check in words) and the target type it becomes.
+ * The classifier knows nothing else about a type, so a connector adds a type by adding a row.
  */
-import type { Comparison } from "@octi/connector-sdk";
+import type { Comparison } from "../stix-pattern/index.js";
 
 /** The parsed steps after the colon of a comparison's object path. */
 export type PathSteps = Comparison["path"]["steps"];
@@ -28,15 +28,22 @@ export interface ValueRule {
   readonly check: string;
 }
 
-export interface PatternRow<T extends string = string> extends ValueRule {
-  /** Stable row name (docs, tests). */
-  readonly name: string;
+/** The STIX side of a row: the comparison it takes and its value rule (`STIX_COMPARISONS` has the common ones). */
+export interface ComparisonRule extends ValueRule {
   /** STIX object type, lower case, exactly as it must be written. */
   readonly objectType: string;
   readonly key: KeyMatcher;
-  /** The SentinelOne IOC `type` the row produces. */
+}
+
+export interface PatternRow<T extends string = string> extends ComparisonRule {
+  /** The target's type for the value (e.g. a SentinelOne IOC type). */
   readonly iocType: T;
 }
+
+/** Keeps each row's `iocType` literal, so that `TableType<typeof TABLE>` is the union of the table's types. */
+export const patternTable = <T extends string>(rows: readonly PatternRow<T>[]): readonly PatternRow<T>[] => rows;
+
+export type TableType<Table extends readonly PatternRow[]> = Table[number]["iocType"];
 
 const isProperty = (step: PathSteps[number] | undefined, name: string): boolean =>
   step !== undefined && step.kind === "property" && step.name === name;
@@ -58,7 +65,7 @@ function equalsIgnoringCase(name: string, lower: string): boolean {
 
 /**
  * `file:hashes.<algorithm>` with the algorithm name in any case, with or without its hyphen, quoted or not (the
- * parser unquotes), as the Python connector's `(?i:('?)(?:MD5|SHA-?1|SHA-?256)\1)` took it: `SHA-256`, `'Sha-256'`,
+ * parser unquotes), as the Python connectors' `(?i:('?)(?:MD5|SHA-?1|SHA-?256)\1)` took it: `SHA-256`, `'Sha-256'`,
  * `sha256`, `SHA256` all match; `SHA-512`, `SHA_256` do not. `hashes` itself is written exactly.
  */
 export function hashKey(algorithm: string): KeyMatcher {
@@ -85,45 +92,10 @@ export type ValueCheck =
   | { readonly ok: true; readonly value: string }
   | { readonly ok: false; readonly detail: string };
 
-/** A comparison's value through a row: normalised, then validated. */
-export function checkValue(row: ValueRule, raw: string): ValueCheck {
+/** A comparison's value through a rule: normalised, then validated. */
+export function checkValue(rule: ValueRule, raw: string): ValueCheck {
   if (raw.length === 0) return { ok: false, detail: "the value is empty" };
-  const value = row.normalise(raw);
-  const problem = row.validate(value);
+  const value = rule.normalise(raw);
+  const problem = rule.validate(value);
   return problem === undefined ? { ok: true, value } : { ok: false, detail: problem };
-}
-
-/** A table's rows by object type, for the classifier; built once per table. */
-export class RowIndex<T extends string> {
-  private readonly byType = new Map<string, PatternRow<T>[]>();
-  /** What the table maps, for skip details (`file:hashes.'SHA-256', url:value, …`). */
-  readonly mapped: string;
-
-  constructor(rows: readonly PatternRow<T>[]) {
-    const names = new Set<string>();
-    for (const row of rows) {
-      if (names.has(row.name)) throw new Error(`pattern table: two rows are named '${row.name}'`);
-      if (row.objectType !== row.objectType.toLowerCase()) {
-        throw new Error(`pattern table: row '${row.name}' has object type '${row.objectType}': write it lower case`);
-      }
-      names.add(row.name);
-      const same = this.byType.get(row.objectType);
-      if (same) same.push(row);
-      else this.byType.set(row.objectType, [row]);
-    }
-    this.mapped = rows.map((row) => `${row.objectType}:${row.key.text}`).join(", ");
-  }
-
-  /** The first row taking `objectType:steps`, if any. */
-  find(objectType: string, steps: PathSteps): PatternRow<T> | undefined {
-    const rows = this.byType.get(objectType);
-    if (rows === undefined) return undefined;
-    for (const row of rows) if (row.key.matches(steps)) return row;
-    return undefined;
-  }
-
-  /** True when some row uses this object type (to tell "unsupported property" from "unsupported object"). */
-  hasObjectType(objectType: string): boolean {
-    return this.byType.has(objectType);
-  }
 }

@@ -1,22 +1,22 @@
 /**
- * The value rules of the pattern table's rows (normaliser + validator + the check in words), run before anything
- * is sent: SentinelOne rejects a whole batch (400) when one item is invalid, so an invalid value caught here is one
- * skipped indicator instead of a split-and-retry round trip.
+ * Value rules of the common STIX comparisons (normaliser + validator + the check in words), run before anything is
+ * sent: a target that rejects a whole batch for one invalid item (SentinelOne answers 400) then sees one skipped
+ * indicator instead of a split-and-retry round trip.
  *
  * Normalisation (the only changes made to a value):
- * - Hashes are sent in lower case. Hex is case-insensitive, OpenCTI generates lower case, and SentinelOne stores
- *   values as sent (it does not lower-case them), so one canonical spelling keeps `GET ?value=` lookups and any
- *   server-side de-duplication consistent whatever case the feed used.
+ * - Hashes are sent in lower case. Hex is case-insensitive, OpenCTI generates lower case, and targets store values
+ *   as sent, so one canonical spelling keeps lookups by value and server-side de-duplication consistent whatever
+ *   case the feed used.
  * - A single-host prefix (`/32` for IPv4, `/128` for IPv6) is dropped: OpenCTI's own tests write
- *   `[ipv4-addr:value = '198.51.100.1/32']` and the Python connector pushed it. Other prefixes stay refused.
+ *   `[ipv4-addr:value = '198.51.100.1/32']` and the Python connectors pushed it. Other prefixes stay refused.
  * - Internationalised domain names are converted to their ASCII (punycode, `xn--`) form, which is what DNS
  *   queries carry. Every other value is sent exactly as written in the pattern.
  */
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
-import type { ValueRule } from "./pattern-row.js";
+import type { ValueRule } from "./rows.js";
 
-/** Hashes of the empty file: SentinelOne refuses them (`hashes_empty_file`), and they would match every empty file. */
+/** Hashes of the empty file: they would match every empty file (SentinelOne refuses them: `hashes_empty_file`). */
 export const EMPTY_FILE_HASHES: Readonly<Record<"md5" | "sha1" | "sha256", string>> = {
   md5: "d41d8cd98f00b204e9800998ecf8427e",
   sha1: "da39a3ee5e6b4b0d3255bfef95601890afd80709",
@@ -45,7 +45,7 @@ export function hexHash(algorithm: string, digits: number, emptyFile: string): V
     validate: (value) => {
       if (!isHex(value)) return `${algorithm} must be hexadecimal`;
       if (value.length !== digits) return `${algorithm} must be ${digits} hex digits, found ${value.length}`;
-      if (value === emptyFile) return `${algorithm} of the empty file (SentinelOne refuses it: hashes_empty_file)`;
+      if (value === emptyFile) return `${algorithm} of the empty file (it would match every empty file)`;
       return undefined;
     },
     check: `${digits} hex digits, sent in lower case; the empty file's hash is refused`,
@@ -61,7 +61,7 @@ function ipAddress(family: 4 | 6, hostBits: number): ValueRule {
     validate: (value) => {
       const slash = value.indexOf("/");
       if (slash >= 0) {
-        return `CIDR block ${value.slice(slash)}: SentinelOne ${type} IOCs are single addresses (only ${hostSuffix}, one host, is sent as its address)`;
+        return `CIDR block ${value.slice(slash)}: ${type} IOCs are single addresses (only ${hostSuffix}, one host, is sent as its address)`;
       }
       if (family === 6 && value.includes("%")) return "IPv6 zone ids (%…) are not supported";
       if (isIP(value) !== family) {
@@ -111,7 +111,7 @@ export const URL_VALUE: ValueRule = {
   validate: (value) => {
     if (value.length > MAX_URL_LENGTH) return `URL longer than ${MAX_URL_LENGTH} characters`;
     if (hasSpaceOrControl(value)) return "URL contains whitespace or control characters";
-    // Scheme-less values (`example.com/path`) are common in feeds and accepted by SentinelOne.
+    // Scheme-less values (`example.com/path`) are common in feeds (SentinelOne accepts them).
     if (schemeLength(value) > 0 && !URL.canParse(value)) return "URL does not parse";
     return undefined;
   },

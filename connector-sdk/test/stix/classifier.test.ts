@@ -1,5 +1,5 @@
 /**
- * The STIX pattern → IOC classification.
+ * The STIX pattern → IOC classification (stix/classifier.ts), through a table like the SentinelOne connector's.
  *
  * Pins the file-hash contract of OpenCTI-Platform/connectors issue #5428 (every hash-key spelling OpenCTI emits is
  * accepted, the algorithm name in any case with or without its hyphen, as the Python connector's case-insensitive
@@ -9,9 +9,11 @@
  * splitting this connector adds.
  */
 import { describe, expect, it } from "vitest";
-import { classifyIndicator, quoteHyphenatedProperties, type SkipReason } from "../../src/mapping/classify.js";
-import { PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
-import { indicator, MD5, SHA1, SHA256 } from "../helpers/indicators.js";
+import { createClassifier, type SkipReason, STIX_COMPARISONS } from "../../src/stix/index.js";
+import { quoteHyphenatedProperties } from "../../src/stix/lenient-parse.js";
+import { indicator, MD5, SHA1, SHA256, TABLE } from "./helpers.js";
+
+const classifyIndicator = createClassifier(TABLE);
 
 const classify = (pattern: string, overrides: Record<string, unknown> = {}) =>
   classifyIndicator(indicator(pattern, overrides), { now: Date.parse("2025-01-01T00:00:00Z") });
@@ -58,7 +60,7 @@ const OTHER_ACCEPTED: [pattern: string, type: string, value: string][] = [
   ["[url:value = 'http://evil.example.com/x']", "URL", "http://evil.example.com/x"],
   ["[ipv4-addr:value = '203.0.113.1']", "IPV4", "203.0.113.1"],
   ["[ipv6-addr:value = '2001:db8::1']", "IPV6", "2001:db8::1"],
-  // A single-host prefix is the bare address (OpenCTI's own tests write `/32`; the Python connector pushed it):
+  // A single-host prefix is the bare address (OpenCTI's own tests write `/32`; the Python connectors pushed it):
   ["[ipv4-addr:value = '198.51.100.1/32']", "IPV4", "198.51.100.1"],
   ["[ipv6-addr:value = '2001:db8::1/128']", "IPV6", "2001:db8::1"],
   // Escaped quote inside the value:
@@ -76,7 +78,7 @@ describe("accepted single comparisons", () => {
 
 // Patterns that must be skipped, with the reason code (Python `_FILE_HASH_REJECTED` first).
 const REJECTED: [pattern: string, reason: SkipReason][] = [
-  // SHA-512 is not a SentinelOne IOC type:
+  // SHA-512 is not in the table:
   ["[file:hashes.SHA-512 = 'aa']", "unsupported_object"],
   ["[file:hashes.'SHA-512' = 'aa']", "unsupported_object"],
   ["[file:hashes.sha512 = 'aa']", "unsupported_object"],
@@ -209,7 +211,7 @@ describe("skip details", () => {
       kind: "skip",
       reason: "invalid_value",
       detail:
-        "IPV4 '198.51.100.0/24' (position 1): CIDR block /24: SentinelOne IPV4 IOCs are single addresses (only /32, one host, is sent as its address)",
+        "IPV4 '198.51.100.0/24' (position 1): CIDR block /24: IPV4 IOCs are single addresses (only /32, one host, is sent as its address)",
     });
   });
 
@@ -218,7 +220,7 @@ describe("skip details", () => {
     expect(result).toMatchObject({ kind: "skip", reason: "unsupported_object" });
     if (result.kind !== "skip") return;
     expect(result.detail).toContain("unsupported object type");
-    for (const row of PATTERN_TABLE) expect(result.detail).toContain(`${row.objectType}:${row.key.text}`);
+    for (const row of TABLE) expect(result.detail).toContain(`${row.objectType}:${row.key.text}`);
     expect(classify(`[file:hashes.'SHA-512' = '${SHA256}']`)).toMatchObject({
       detail: expect.stringContaining(
         "unsupported property (mapped: file:hashes.'SHA-256', file:hashes.'SHA-1', file:hashes.MD5, url:value",
@@ -303,5 +305,22 @@ describe("quoteHyphenatedProperties", () => {
 
   it("returns undefined when nothing needs quoting", () => {
     expect(quoteHyphenatedProperties("[domain-name:value = 'a-b.example']")).toBeUndefined();
+  });
+});
+
+describe("a table that cannot work", () => {
+  it.each([
+    [
+      "two rows for one comparison",
+      [...TABLE, { ...STIX_COMPARISONS.fileSha256, iocType: "OTHER" }],
+      /two rows take 'file:hashes.'SHA-256''/,
+    ],
+    [
+      "an upper-case object type",
+      [{ ...STIX_COMPARISONS.url, objectType: "URL", iocType: "URL" }],
+      /write it lower case/,
+    ],
+  ])("is refused when built: %s", (_name, rows, message) => {
+    expect(() => createClassifier(rows)).toThrow(message);
   });
 });

@@ -1,30 +1,25 @@
 /**
- * Value rules of the pattern table's rows (mapping/validators.ts), through each row's normaliser and validator:
- * what is sent, normalised, or refused with a reason.
+ * Value rules of the common STIX comparisons (stix/value-rules.ts), through each comparison's normaliser and
+ * validator: what is sent, normalised, or refused with a reason.
  */
 import { describe, expect, it } from "vitest";
-import { checkValue } from "../../src/mapping/pattern-row.js";
-import { type IocType, PATTERN_TABLE } from "../../src/mapping/pattern-table.js";
-import { EMPTY_FILE_HASHES, MAX_URL_LENGTH } from "../../src/mapping/validators.js";
-import { MD5, SHA1, SHA256 } from "../helpers/indicators.js";
+import { STIX_COMPARISONS } from "../../src/stix/index.js";
+import { checkValue } from "../../src/stix/rows.js";
+import { EMPTY_FILE_HASHES, MAX_URL_LENGTH } from "../../src/stix/value-rules.js";
+import { MD5, SHA1, SHA256 } from "./helpers.js";
 
-type RowKey = "md5" | "sha1" | "sha256" | "ipv4" | "ipv6" | "url" | "domain";
-const TYPES: Record<RowKey, IocType> = {
-  md5: "MD5",
-  sha1: "SHA1",
-  sha256: "SHA256",
-  ipv4: "IPV4",
-  ipv6: "IPV6",
-  url: "URL",
-  domain: "DNS",
+const RULES = {
+  md5: STIX_COMPARISONS.fileMd5,
+  sha1: STIX_COMPARISONS.fileSha1,
+  sha256: STIX_COMPARISONS.fileSha256,
+  ipv4: STIX_COMPARISONS.ipv4,
+  ipv6: STIX_COMPARISONS.ipv6,
+  url: STIX_COMPARISONS.url,
+  domain: STIX_COMPARISONS.domainName,
 };
+type RowKey = keyof typeof RULES;
 
-/** The value through the table row of that IOC type. */
-function check(key: RowKey, raw: string) {
-  const row = PATTERN_TABLE.find((r) => r.iocType === TYPES[key]);
-  if (!row) throw new Error(`no row for ${TYPES[key]}`);
-  return checkValue(row, raw);
-}
+const check = (key: RowKey, raw: string) => checkValue(RULES[key], raw);
 
 // Accepted values and what is sent.
 const ACCEPTED: [row: RowKey, raw: string, sent: string][] = [
@@ -39,7 +34,7 @@ const ACCEPTED: [row: RowKey, raw: string, sent: string][] = [
   ["ipv4", "0.0.0.0", "0.0.0.0"],
   ["ipv6", "2001:db8::1", "2001:db8::1"],
   ["ipv6", "::ffff:192.0.2.1", "::ffff:192.0.2.1"],
-  // A single-host prefix is its address (OpenCTI's own tests write `/32`; the Python connector pushed it):
+  // A single-host prefix is its address (OpenCTI's own tests write `/32`; the Python connectors pushed it):
   ["ipv4", "198.51.100.1/32", "198.51.100.1"],
   ["ipv6", "2001:db8::1/128", "2001:db8::1"],
   // URLs, with or without a scheme, sent as written:
@@ -75,7 +70,7 @@ const REFUSED: [row: RowKey, raw: string, reason: RegExp][] = [
   ["sha256", EMPTY_FILE_HASHES.sha256, /empty file/],
   ["sha256", "", /empty/],
   // IPs: CIDR, leading zeros, wrong family, zone ids:
-  ["ipv4", "198.51.100.0/24", /CIDR block \/24: SentinelOne IPV4 IOCs are single addresses/],
+  ["ipv4", "198.51.100.0/24", /CIDR block \/24: IPV4 IOCs are single addresses/],
   ["ipv4", "198.51.100.1/31", /CIDR block \/31/],
   ["ipv4", "198.51.100.1/32/32", /CIDR block \/32/],
   ["ipv4", "198.51.100.1/128", /CIDR block \/128/],
