@@ -164,7 +164,7 @@ export async function runReconcile<S extends NamespaceSchema, R, H extends Strea
         logger.info("Repairing the drift", { missing, orphans, duplicates, stale });
         phase = "repair";
         const second = openSnapshot(Date.now());
-        await sink.repair(repairKeys, changesOf(second, side, second.recoverUntilMs));
+        await sink.repair(repairKeys, changesOf(second, repairKeys, side, second.recoverUntilMs));
         const done = await metricByLabel(metrics.registry, "sink_operations_total", "kind");
         repair = { created: done.create ?? 0, deleted: (done.delete_ids ?? 0) + (done.delete_key ?? 0) };
         logger.info("Drift repaired", repair);
@@ -203,16 +203,18 @@ export async function runReconcile<S extends NamespaceSchema, R, H extends Strea
 }
 
 /**
- * `--apply`: each snapshot indicator as the state it should reach in the target (no records when it no longer
- * maps), from a second pass (holding every payload of the first would not fit the memory budget at 100,000).
+ * `--apply`: the snapshot indicators of `keys` as the state each should reach in the target (no records when it no
+ * longer maps), from a second pass (holding every payload of the first would not fit the memory budget at 100,000);
+ * the others are not mapped again (at 100,000 IOCs that garbage was most of the repair phase's memory).
  */
 async function* changesOf<P, Rec>(
   snapshot: AsyncIterable<SnapshotObject>,
+  keys: ReadonlySet<string>,
   side: ReconcileItems<P, Rec>,
   now: number,
 ): AsyncGenerator<SinkChange<P> & { eventId: string }> {
   for await (const object of snapshot) {
-    if (object.data.type !== "indicator") continue;
+    if (object.data.type !== "indicator" || !keys.has(object.data.id)) continue;
     const payloads = side.map(object.data, now);
     const items = typeof payloads === "string" ? [] : payloads;
     yield {
