@@ -10,11 +10,14 @@
  * answer is in the index: an incremental listing since it (minus a margin) settles creates whose answers were lost.
  *
  * Storage: SQLite (better-sqlite3) in WAL mode, prepared statements, one transaction per batch; the page cache is
- * bounded, so memory does not grow with the number of records (docs/decisions/0008).
+ * bounded (docs/decisions/0008). One row per key, appended in arrival order and found through an in-memory hash of
+ * the key (`KeySlots`, 8 bytes a slot): a batch of new keys appends a few pages instead of writing one random
+ * B-tree page per key, and a key the index does not hold costs no disk read (docs/decisions/0012).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { KeySlots, keyHash, MAX_SEQ } from "./key-slots.js";
 
 /** One record the target holds for a key. */
 export interface IndexedRecord {
@@ -31,7 +34,7 @@ export interface TargetIndexOptions {
   readonly path: string;
   /** What the records describe (target URL, scope, source): an index opened with another identity is emptied. */
   readonly identity: string;
-  /** SQLite page cache in KiB (default 8192): bounds memory whatever the number of records. */
+  /** SQLite page cache in KiB (default 4096): bounds memory whatever the number of records. */
   readonly cacheKiB?: number;
 }
 
@@ -41,18 +44,31 @@ export interface TargetIndexStats {
   readonly complete: boolean;
 }
 
+/** Bumped when the layout changes: a file of another version is emptied (then rebuilt from the target). */
+const LAYOUT_VERSION = 2;
+
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS record (id TEXT PRIMARY KEY, key TEXT NOT NULL, fingerprint TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_key ON record (key);
+CREATE TABLE IF NOT EXISTS entry (seq INTEGER PRIMARY KEY, hash INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, records TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS uncertain (key TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
+
+/** A key's row, as read (its records are encoded by `encodeRecords`). */
+interface Entry {
+  readonly seq: number;
+  readonly hash: number;
+  /** Records in the row as read (`records` may be edited before the row is rewritten). */
+  readonly count: number;
+  readonly records: IndexedRecord[];
+}
 
 export class TargetIndex {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private records: number;
+  private readonly slots = new KeySlots();
+  private records = 0;
+  private lastSeq = 0;
   private uncertainCount: number;
 
   private constructor(options: TargetIndexOptions) {
@@ -63,14 +79,23 @@ export class TargetIndex {
     // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); a power loss may drop the
     // last ones, which the incremental listing since the checkpoint (stored in the same database) recovers.
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 8192)}`);
+    this.db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 4096)}`);
+    // Sorts and a sweep's touched keys stay in a bounded cache and spill to a file; nothing is memory-mapped (RSS).
+    this.db.pragma("mmap_size = 0");
+    this.db.pragma("temp_store = FILE");
+    if (this.db.pragma("user_version", { simple: true }) !== LAYOUT_VERSION) {
+      this.db.exec(
+        "DROP TABLE IF EXISTS record; DROP TABLE IF EXISTS entry; DROP TABLE IF EXISTS uncertain; DROP TABLE IF EXISTS meta;",
+      );
+      this.db.pragma(`user_version = ${LAYOUT_VERSION}`);
+    }
     this.db.exec(SCHEMA);
     this.statements = prepareStatements(this.db);
     if (this.meta("identity") !== options.identity) {
       this.clear();
       this.statements.setMeta.run("identity", options.identity);
     }
-    this.records = this.statements.countRecords.get()?.n ?? 0;
+    this.load();
     this.uncertainCount = this.statements.countUncertain.get()?.n ?? 0;
   }
 
@@ -123,56 +148,78 @@ export class TargetIndex {
     return { records: this.records, uncertainKeys: this.uncertainCount, complete: this.complete };
   }
 
-  /** The records held for `key`. */
+  /** The records held for `key` (no disk read when the index holds nothing for it). */
   recordsOf(key: string): IndexedRecord[] {
-    return this.statements.byKey.all(key).map((row) => ({ id: row.id, key, fingerprint: row.fingerprint }));
+    return this.find(key)?.records ?? [];
   }
 
   /**
    * Adds or updates records (one transaction). `settled` keys lose their uncertain mark in the same transaction.
    * `keepFingerprints`: a record already known keeps its fingerprint (a listing reads back what the target stored,
-   * which may be normalised; the fingerprint of what was pushed is the better one).
+   * which may be normalised; the fingerprint of what was pushed is the better one). A record is known by its id
+   * under its key: an id the target moved to another key stays under the old one too, until a rebuild.
    */
   put(records: readonly IndexedRecord[], settled: readonly string[] = [], keepFingerprints = false): void {
     if (records.length === 0 && settled.length === 0) return;
-    this.db.transaction(() => {
-      for (const record of records) {
-        if (this.statements.insert.run(record.id, record.key, record.fingerprint).changes > 0) this.records++;
-        else if (!keepFingerprints) this.statements.update.run(record.key, record.fingerprint, record.id);
+    this.write(() => {
+      for (const [key, incoming] of groupByKey(records)) {
+        const entry = this.find(key);
+        if (entry === undefined) {
+          this.insert(key, incoming.length === 1 ? incoming : [...new Map(incoming.map((r) => [r.id, r])).values()]);
+          continue;
+        }
+        const held = entry.records;
+        const byId = new Map(held.map((r, i) => [r.id, i]));
+        for (const record of incoming) {
+          const at = byId.get(record.id);
+          if (at === undefined) {
+            byId.set(record.id, held.length);
+            held.push(record);
+          } else if (!keepFingerprints) held[at] = record;
+        }
+        this.update(entry, held);
       }
-      for (const key of settled) this.uncertainCount -= this.statements.clearUncertain.run(key).changes;
-    })();
+      if (settled.length > 0)
+        this.uncertainCount -= this.statements.clearUncertain.run(JSON.stringify(settled)).changes;
+    });
   }
 
-  /** Forgets records by id (the target deleted them, or never had them). */
-  removeIds(ids: readonly string[]): void {
-    if (ids.length === 0) return;
-    this.db.transaction(() => {
-      for (const id of ids) this.records -= this.statements.removeId.run(id).changes;
-    })();
+  /** Forgets records (the target deleted them, or never had them); unknown ones are ignored. */
+  removeRecords(records: readonly Pick<IndexedRecord, "id" | "key">[]): void {
+    if (records.length === 0) return;
+    this.write(() => {
+      for (const [key, gone] of groupByKey(records)) {
+        const entry = this.find(key);
+        if (entry === undefined) continue;
+        const ids = new Set(gone.map((r) => r.id));
+        this.update(
+          entry,
+          entry.records.filter((r) => !ids.has(r.id)),
+        );
+      }
+    });
   }
 
   /** Forgets every record of these keys and their uncertain marks (the target deleted everything of theirs). */
   removeKeys(keys: readonly string[]): void {
     if (keys.length === 0) return;
-    this.db.transaction(() => {
+    this.write(() => {
       for (const key of keys) {
-        this.records -= this.statements.removeKey.run(key).changes;
-        this.uncertainCount -= this.statements.clearUncertain.run(key).changes;
+        const entry = this.find(key);
+        if (entry !== undefined) this.update(entry, []);
       }
-    })();
+      this.uncertainCount -= this.statements.clearUncertain.run(JSON.stringify(keys)).changes;
+    });
   }
 
   /**
    * Marks keys whose records the index cannot vouch for: a create was sent and its answer may be lost. Written
-   * before the request, so a crash leaves the mark; cleared by the answer, a delete by key, or a listing that
-   * found the key's records.
+   * before the request (one statement), so a crash leaves the mark; cleared by the answer, a delete by key, or a
+   * listing that found the key's records.
    */
   markUncertain(keys: readonly string[], since: number): void {
     if (keys.length === 0) return;
-    this.db.transaction(() => {
-      for (const key of keys) this.uncertainCount += this.statements.markUncertain.run(key, Math.floor(since)).changes;
-    })();
+    this.uncertainCount += this.statements.markUncertain.run(Math.floor(since), JSON.stringify(keys)).changes;
   }
 
   /** Clears the marks set before `at` (a listing that started at `at` showed what those creates left). */
@@ -196,6 +243,36 @@ export class TargetIndex {
     for (const row of this.statements.keys.iterate()) yield row.key;
   }
 
+  /**
+   * Starts remembering touched keys (a sweep: a full pass of the source). They go to a temporary table in the
+   * database's temporary file, appended, so memory does not grow with the pass; `clear()` keeps them.
+   */
+  beginSweep(): void {
+    this.db.exec("CREATE TEMP TABLE IF NOT EXISTS swept (key TEXT NOT NULL); DELETE FROM temp.swept;");
+  }
+
+  /** Remembers keys the pass touched (call between `beginSweep` and `endSweep`). */
+  touch(keys: readonly string[]): void {
+    if (keys.length > 0)
+      this.db.prepare("INSERT INTO temp.swept (key) SELECT value FROM json_each(?)").run(JSON.stringify(keys));
+  }
+
+  /**
+   * Ends the sweep: the keys holding records that no `touch` named since `beginSweep`, sorted. `findUntouched`
+   * false only drops the touched keys (the caller knows no row can be untouched).
+   */
+  endSweep(findUntouched = true): string[] {
+    const untouched = findUntouched
+      ? this.db
+          .prepare<[], { key: string }>("SELECT key FROM entry WHERE key NOT IN (SELECT key FROM temp.swept)")
+          .all()
+          .map((row) => row.key)
+          .sort()
+      : [];
+    this.db.exec("DROP TABLE IF EXISTS temp.swept");
+    return untouched;
+  }
+
   uncertainKeys(): string[] {
     return this.statements.uncertainKeys.all().map((row) => row.key);
   }
@@ -203,8 +280,9 @@ export class TargetIndex {
   /** Empties the index (records, marks, completeness and checkpoint); the identity stays. */
   clear(): void {
     this.db.transaction(() => {
-      this.db.exec("DELETE FROM record; DELETE FROM uncertain; DELETE FROM meta WHERE name <> 'identity';");
+      this.db.exec("DELETE FROM entry; DELETE FROM uncertain; DELETE FROM meta WHERE name <> 'identity';");
     })();
+    this.slots.reset();
     this.records = 0;
     this.uncertainCount = 0;
   }
@@ -216,31 +294,129 @@ export class TargetIndex {
   private meta(name: string): string | undefined {
     return this.statements.getMeta.get(name)?.value;
   }
+
+  /** Fills the hash table and the counters from the rows (at open, and after a failed write). */
+  private load(): void {
+    this.records = 0;
+    this.lastSeq = 0;
+    this.slots.reset(this.statements.countRows.get()?.n ?? 0);
+    for (const [seq, hash, count] of this.statements.slots.iterate()) {
+      this.slots.add(hash, seq);
+      this.records += count;
+      if (seq > this.lastSeq) this.lastSeq = seq;
+    }
+  }
+
+  private addSlot(hash: number, seq: number): void {
+    if (this.slots.add(hash, seq)) return;
+    // Full: slots keep 8 bits of the hash, so the larger table is filled again from the hashes in the rows.
+    this.slots.reset(this.slots.wanted);
+    for (const [rowSeq, rowHash] of this.statements.slots.iterate()) this.slots.add(rowHash, rowSeq);
+  }
+
+  /** One transaction; the in-memory table follows the rows, so a failed write reloads it from them. */
+  private write(body: () => void): void {
+    try {
+      this.db.transaction(body)();
+    } catch (error) {
+      this.load();
+      throw error;
+    }
+  }
+
+  private find(key: string): Entry | undefined {
+    const hash = keyHash(key);
+    for (const seq of this.slots.rows(hash)) {
+      const row = this.statements.bySeq.get(seq);
+      if (row?.key === key) {
+        const records = decodeRecords(key, row.records);
+        return { seq, hash, count: records.length, records };
+      }
+    }
+    return undefined;
+  }
+
+  private insert(key: string, records: readonly IndexedRecord[]): void {
+    if (records.length === 0) return;
+    if (this.lastSeq >= MAX_SEQ) throw new Error("the index has used every row number: remove its file");
+    const seq = ++this.lastSeq;
+    const hash = keyHash(key);
+    this.statements.insert.run(seq, hash, key, records.length, encodeRecords(records));
+    this.addSlot(hash, seq);
+    this.records += records.length;
+  }
+
+  /** Rewrites a key's row in place, or removes it when no record is left. */
+  private update(entry: Entry, records: readonly IndexedRecord[]): void {
+    if (records.length === 0) {
+      this.statements.remove.run(entry.seq);
+      this.slots.remove(entry.hash, entry.seq);
+    } else this.statements.update.run(records.length, encodeRecords(records), entry.seq);
+    this.records += records.length - entry.count;
+  }
+}
+
+function groupByKey<R extends { readonly key: string }>(records: readonly R[]): Map<string, R[]> {
+  const byKey = new Map<string, R[]>();
+  for (const record of records) {
+    const same = byKey.get(record.key);
+    if (same) same.push(record);
+    else byKey.set(record.key, [record]);
+  }
+  return byKey;
+}
+
+/**
+ * A key's records as text: "id\nfingerprint\nid\nfingerprint…" (cheap to build and split), or a JSON array of the
+ * same strings when one holds a line break or the text would start with "[".
+ */
+function encodeRecords(records: readonly IndexedRecord[]): string {
+  let text = "";
+  for (const r of records) {
+    if (r.id.includes("\n") || r.fingerprint.includes("\n")) return encodeJson(records);
+    text += text === "" ? `${r.id}\n${r.fingerprint}` : `\n${r.id}\n${r.fingerprint}`;
+  }
+  return text.startsWith("[") ? encodeJson(records) : text;
+}
+
+function encodeJson(records: readonly IndexedRecord[]): string {
+  const flat: string[] = [];
+  for (const r of records) flat.push(r.id, r.fingerprint);
+  return JSON.stringify(flat);
+}
+
+function decodeRecords(key: string, text: string): IndexedRecord[] {
+  const flat: unknown = text.startsWith("[") ? JSON.parse(text) : text.split("\n");
+  const records: IndexedRecord[] = [];
+  if (!Array.isArray(flat)) return records;
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    records.push({ id: String(flat[i]), key, fingerprint: String(flat[i + 1]) });
+  return records;
 }
 
 function prepareStatements(db: Database.Database) {
   return {
-    byKey: db.prepare<[string], { id: string; fingerprint: string }>(
-      "SELECT id, fingerprint FROM record WHERE key = ?",
+    bySeq: db.prepare<[number], { key: string; records: string }>("SELECT key, records FROM entry WHERE seq = ?"),
+    slots: db.prepare<[], [number, number, number]>("SELECT seq, hash, count FROM entry").raw(),
+    insert: db.prepare<[number, number, string, number, string]>(
+      "INSERT INTO entry (seq, hash, key, count, records) VALUES (?, ?, ?, ?, ?)",
     ),
-    insert: db.prepare<[string, string, string]>(
-      "INSERT OR IGNORE INTO record (id, key, fingerprint) VALUES (?, ?, ?)",
+    update: db.prepare<[number, string, number]>("UPDATE entry SET count = ?, records = ? WHERE seq = ?"),
+    remove: db.prepare<[number]>("DELETE FROM entry WHERE seq = ?"),
+    markUncertain: db.prepare<[number, string]>(
+      "INSERT OR IGNORE INTO uncertain (key, since) SELECT value, ? FROM json_each(?)",
     ),
-    update: db.prepare<[string, string, string]>("UPDATE record SET key = ?, fingerprint = ? WHERE id = ?"),
-    removeId: db.prepare<[string]>("DELETE FROM record WHERE id = ?"),
-    removeKey: db.prepare<[string]>("DELETE FROM record WHERE key = ?"),
-    markUncertain: db.prepare<[string, number]>("INSERT OR IGNORE INTO uncertain (key, since) VALUES (?, ?)"),
-    clearUncertain: db.prepare<[string]>("DELETE FROM uncertain WHERE key = ?"),
+    clearUncertain: db.prepare<[string]>("DELETE FROM uncertain WHERE key IN (SELECT value FROM json_each(?))"),
     isUncertain: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM uncertain WHERE key = ?"),
     clearUncertainBefore: db.prepare<[number]>("DELETE FROM uncertain WHERE since < ?"),
     minUncertain: db.prepare<[], { since: number | null }>("SELECT min(since) AS since FROM uncertain"),
-    keys: db.prepare<[], { key: string }>("SELECT DISTINCT key FROM record ORDER BY key"),
+    keys: db.prepare<[], { key: string }>("SELECT key FROM entry ORDER BY key"),
     uncertainKeys: db.prepare<[], { key: string }>("SELECT key FROM uncertain ORDER BY since, key"),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE name = ?"),
     setMeta: db.prepare<[string, string]>(
       "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     ),
-    countRecords: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM record"),
+    countRows: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entry"),
     countUncertain: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM uncertain"),
   };
 }

@@ -130,6 +130,27 @@ describe("SinkQueue sweep", () => {
     expect(target.calls[1]?.count).toBe(4);
   });
 
+  it("an empty target: nothing to remove, but a key pending when the sweep began and not in the pass is", async () => {
+    const target = new MemoryTarget();
+    const { queue, acked, send } = setup(target);
+    queue.beginSweep();
+    await send("s1", [set("a", "1")]);
+    expect(await queue.endSweep("sweep1", () => acked.push("sweep1"))).toBe(0);
+    await queue.drain(Date.now() + 5000);
+    expect(target.held()).toEqual(["a=1"]);
+
+    // A fresh queue on an empty target: "p" is pending when the pass begins, created during it, not wanted by it.
+    const second = setup(new MemoryTarget());
+    void second.send("p", [set("p", "1")]);
+    second.queue.beginSweep();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(second.queue.targetIndex?.size).toBe(1);
+    await second.send("s2", [set("b", "1")]);
+    expect(await second.queue.endSweep("sweep2", () => second.acked.push("sweep2"))).toBe(1);
+    await second.queue.drain(Date.now() + 5000);
+    expect(second.acked).toEqual(["p", "s2", "sweep2"]);
+  });
+
   it("a change after the sweep's end keeps its order: an orphan brought back is created again", async () => {
     const target = new MemoryTarget();
     target.records.set("x1", { key: "a", fingerprint: "1" });

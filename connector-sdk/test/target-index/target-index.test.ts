@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { TargetIndex } from "../../src/target-index/index.js";
 
@@ -32,7 +33,11 @@ describe("TargetIndex", () => {
     index.put([{ id: "u1", key: "k1", fingerprint: "f1b" }]);
     expect(index.size).toBe(3);
     expect(index.recordsOf("k1").find((r) => r.id === "u1")?.fingerprint).toBe("f1b");
-    index.removeIds(["u1", "unknown"]);
+    index.removeRecords([
+      { id: "u1", key: "k1" },
+      { id: "unknown", key: "k1" },
+      { id: "u9", key: "k9" },
+    ]);
     expect(index.size).toBe(2);
     index.removeKeys(["k2"]);
     expect(index.recordsOf("k2")).toEqual([]);
@@ -74,6 +79,61 @@ describe("TargetIndex", () => {
     expect(other.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
     expect(other.checkpoint).toBeUndefined();
     other.close();
+  });
+
+  it("keeps one row per key across reopens, and empties a file of the previous layout", () => {
+    const path = tempPath();
+    const first = TargetIndex.open({ path, identity: "t" });
+    // 3,000 puts over 1,000 keys: the in-memory table grows (and is rebuilt from the rows) on the way.
+    for (let i = 0; i < 3_000; i++) first.put([{ id: `u${i}`, key: `k${i % 1_000}`, fingerprint: "f" }]);
+    expect(first.recordsOf("k999").map((r) => r.id)).toEqual(["u999", "u1999", "u2999"]);
+    first.removeKeys(["k1"]);
+    first.markComplete(1);
+    first.close();
+    const again = TargetIndex.open({ path, identity: "t" });
+    expect(again.size).toBe(2_997);
+    expect(again.recordsOf("k2").map((r) => r.id)).toEqual(["u2", "u1002", "u2002"]);
+    expect(again.recordsOf("k1")).toEqual([]);
+    expect([...again.keys()]).toHaveLength(999);
+    again.close();
+
+    const old = new Database(path);
+    old.pragma("user_version = 1");
+    old.close();
+    const rebuilt = TargetIndex.open({ path, identity: "t" });
+    expect(rebuilt.stats()).toEqual({ records: 0, uncertainKeys: 0, complete: false });
+    rebuilt.close();
+  });
+
+  it("keeps ids and fingerprints that hold line breaks or start with a bracket", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    const odd = [
+      { id: "[1]", key: "a", fingerprint: "f" },
+      { id: "u2", key: "a", fingerprint: "two\nlines" },
+      { id: "u3", key: "b", fingerprint: "" },
+    ];
+    index.put(odd);
+    expect([...index.recordsOf("a"), ...index.recordsOf("b")]).toEqual(odd);
+  });
+
+  it("a sweep names the keys holding records that were not touched, across a rebuild", () => {
+    const index = TargetIndex.open({ path: ":memory:", identity: "t" });
+    index.put([
+      { id: "u1", key: "a", fingerprint: "f" },
+      { id: "u2", key: "b", fingerprint: "f" },
+    ]);
+    index.beginSweep();
+    index.touch(["a", "z"]);
+    index.clear(); // a rebuild from the target during the pass
+    index.put([
+      { id: "u1", key: "a", fingerprint: "f" },
+      { id: "u2", key: "b", fingerprint: "f" },
+      { id: "u3", key: "c", fingerprint: "f" },
+    ]);
+    index.touch(["c", "a"]);
+    expect(index.endSweep()).toEqual(["b"]);
+    index.beginSweep();
+    expect(index.endSweep()).toEqual(["a", "b", "c"]);
   });
 
   it("clear() forgets everything but the identity", () => {
