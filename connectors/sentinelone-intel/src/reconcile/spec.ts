@@ -9,7 +9,7 @@ import { SentinelOneMetrics } from "../metrics.js";
 import { SentinelOneClient } from "../sentinelone/client.js";
 import type { DeadLetterRecord } from "../sentinelone/dead-letter.js";
 import { fingerprintIoc } from "../sentinelone/fingerprint.js";
-import { indexIdentity } from "../sentinelone/push-queue.js";
+import { indexIdentity, sinkOptions } from "../sentinelone/push-queue.js";
 import { SentinelOneTarget } from "../sentinelone/target.js";
 import type { IocPayload, IocRecord } from "../sentinelone/types.js";
 
@@ -98,15 +98,7 @@ export const reconcileSpec = defineReconcile({
         return { records: page.data, nextCursor: page.nextCursor, ...total };
       },
       index: { path: settings.indexPath, identity: indexIdentity(settings) },
-      options: {
-        batchSize: settings.batchSize,
-        flushIntervalMs: settings.flushIntervalMs,
-        maxPending: settings.maxPendingIocs,
-        retryBaseMs: settings.retryBaseMs,
-        retryMaxDelayMs: settings.retryMaxDelayMs,
-        requestsPerMinute: settings.requestsPerMinute,
-        listingMarginMs: settings.listingMarginMs,
-      },
+      options: sinkOptions(settings),
       scope: settings.scope,
       ...iocItems(settings.source),
     };
