@@ -40,6 +40,19 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? "a list" : "a mapping";
 }
 
+/** An integer (safe range, integer strings only) or a finite number (decimal strings). */
+function coerceNumber(raw: unknown, prop: ConfigPropertySchema, integer: boolean): Coerced {
+  const invalid: Coerced = { ok: false, message: `must be ${integer ? "an integer" : "a number"}${got(raw, prop)}` };
+  const valid = integer ? Number.isSafeInteger : Number.isFinite;
+  if (typeof raw === "number") return valid(raw) ? { ok: true, value: raw } : invalid;
+  const text = scalarText(raw)?.trim();
+  if (text === undefined || !(integer ? INTEGER : NUMBER).test(text)) return invalid;
+  const value = Number(text);
+  if (!valid(value))
+    return { ok: false, message: `is too large ${integer ? "an integer" : "a number"}${got(raw, prop)}` };
+  return { ok: true, value };
+}
+
 function scalarText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
@@ -74,29 +87,9 @@ export function coerceValue(raw: unknown, prop: ConfigPropertySchema): Coerced {
       }
       return { ok: false, message: `must be a boolean (true/false, yes/no, on/off, 1/0)${got(raw, prop)}` };
     }
-    case "integer": {
-      if (typeof raw === "number") {
-        return Number.isSafeInteger(raw)
-          ? { ok: true, value: raw }
-          : { ok: false, message: `must be an integer${got(raw, prop)}` };
-      }
-      const text = scalarText(raw)?.trim();
-      if (text === undefined || !INTEGER.test(text))
-        return { ok: false, message: `must be an integer${got(raw, prop)}` };
-      const value = Number(text);
-      if (!Number.isSafeInteger(value)) return { ok: false, message: `is too large an integer${got(raw, prop)}` };
-      return { ok: true, value };
-    }
-    case "number": {
-      if (typeof raw === "number") {
-        return Number.isFinite(raw)
-          ? { ok: true, value: raw }
-          : { ok: false, message: `must be a number${got(raw, prop)}` };
-      }
-      const text = scalarText(raw)?.trim();
-      if (text === undefined || !NUMBER.test(text)) return { ok: false, message: `must be a number${got(raw, prop)}` };
-      return { ok: true, value: Number(text) };
-    }
+    case "integer":
+    case "number":
+      return coerceNumber(raw, prop, prop.type === "integer");
     case "array": {
       let items: unknown[];
       if (Array.isArray(raw)) items = raw;

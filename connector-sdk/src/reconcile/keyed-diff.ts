@@ -139,6 +139,14 @@ export class KeyedDiff<E, R, F extends string> {
     else this.extras.set(slot, [id]);
   }
 
+  /** The expected values of the keys to repair besides orphans and copies: missing or stale. */
+  *drifted(): IterableIterator<E> {
+    for (const slot of this.slots.values()) {
+      const value = this.values[slot];
+      if (value !== undefined && (this.listed[slot] === 0 || this.staleIds.has(slot))) yield value;
+    }
+  }
+
   plan(): DiffPlan<F> {
     const missing: string[] = [];
     const duplicateIds: string[] = [];

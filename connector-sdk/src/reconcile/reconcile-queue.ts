@@ -30,6 +30,8 @@ export interface ListingProgress {
   /** Records listed, every source. */
   records: number;
   total: number | undefined;
+  /** Requests the target answered with its rate limit (every request of the run, not only the listing's). */
+  rateLimited: number;
 }
 
 export interface ReconcileQueueDeps<P, R> {
@@ -44,7 +46,7 @@ export interface ReconcileQueueDeps<P, R> {
 }
 
 class TappedTarget<P, R> implements SinkTarget<P> {
-  readonly stats: ListingProgress = { pages: 0, records: 0, total: undefined };
+  readonly stats: ListingProgress = { pages: 0, records: 0, total: undefined, rateLimited: 0 };
   tapping = true;
   readonly maxDeleteIds: number;
   readonly name: string;
@@ -84,7 +86,9 @@ class TappedTarget<P, R> implements SinkTarget<P> {
     return this.target.deleteKey(key, signal);
   }
   classify(error: unknown): FailureClass {
-    return this.target.classify(error);
+    const failure = this.target.classify(error);
+    if (failure.kind === "retry" && failure.rateLimited) this.stats.rateLimited++;
+    return failure;
   }
   refused(refusals: readonly Refusal<P>[]): Promise<void> {
     return this.target.refused(refusals);

@@ -1,3 +1,4 @@
+export * from "./indicator-handler.js";
 export * from "./metrics.js";
 export * from "./pacer.js";
 export * from "./plan.js";

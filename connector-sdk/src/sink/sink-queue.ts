@@ -9,7 +9,8 @@
  *   records with the `TargetIndex` by fingerprint (`planKey`), and sends the deletes (by remote id, up to the
  *   target's maximum per request, across keys; by key for keys the index cannot vouch for) and then the creates
  *   (up to `batchSize` per request). A key's next change waits for the cycle that holds it: per key, order is kept.
- * - A cycle starts when `batchSize` keys are pending, the oldest has waited `flushIntervalMs`, nothing more can
+ * - A cycle starts when a request's worth is pending (`batchSize` keys that want records, or `maxDeleteIds` keys that
+ *   only delete), the oldest has waited `flushIntervalMs`, nothing more can
  *   arrive before an acknowledgement (the runner calls `flush()`: the keys pending then go at once; or `enqueue`
  *   waits for room), or while draining; and when the
  *   pacer has a request slot (`requestsPerMinute`): while it waits, changes pile up and coalesce.
@@ -96,6 +97,8 @@ export class SinkQueue<P> {
   private sweepStartedAt = 0;
   private readonly pacer: RequestPacer;
   private readonly pending = new Map<string, PendingChange<P>>();
+  /** Pending keys that want records (creates or replaces); the others only delete (a batch of those is larger). */
+  private wanting = 0;
   private index: TargetIndex | undefined;
   private inCycle = 0;
   /** When the index became usable: changes that waited for the start-up listing get a full flush window after it. */
@@ -199,17 +202,20 @@ export class SinkQueue<P> {
     for (const [key, items] of last) {
       const current = this.pending.get(key);
       if (current) {
+        this.wanting += Number(items.length > 0) - Number(current.items.length > 0);
         current.items = items;
         current.tickets.push(ticket);
         this.sinkMetrics.coalesced.inc();
-      } else this.pending.set(key, { items, tickets: [ticket], since: now, seq: ++this.seq });
+      } else {
+        this.pending.set(key, { items, tickets: [ticket], since: now, seq: ++this.seq });
+        if (items.length > 0) this.wanting++;
+      }
     }
     this.sinkMetrics.pending.set(this.pendingCount);
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
     // Wake the loop only when this can start a cycle sooner: it sleeps without a deadline only while nothing is
     // pending, and otherwise until the oldest key's flush time (a new timer per event cost CPU and garbage).
-    if (wasEmpty || this.pending.size >= this.options.batchSize || this.pendingCount >= this.options.maxPending)
-      this.notify();
+    if (wasEmpty || this.batchFull() || this.pendingCount >= this.options.maxPending) this.notify();
     return this.waitForRoom();
   }
 
@@ -406,8 +412,17 @@ export class SinkQueue<P> {
     const oldest = this.pending.values().next().value;
     if (oldest === undefined) return 0;
     const starved = oldest.seq <= this.flushedThrough || this.roomWaiters.length > 0;
-    if (this.draining || starved || this.pending.size >= this.options.batchSize) return 0;
+    if (this.draining || starved || this.batchFull()) return 0;
     return Math.max(oldest.since, this.readyAt) + this.options.flushIntervalMs;
+  }
+
+  /**
+   * A full request's worth is pending: `batchSize` keys that want records, or a whole DELETE of keys that only
+   * delete (revocations wait to share one request instead of going out `batchSize` at a time).
+   */
+  private batchFull(): boolean {
+    const deletesOnly = this.pending.size - this.wanting;
+    return this.wanting >= this.options.batchSize || deletesOnly >= Math.max(1, this.target.maxDeleteIds);
   }
 
   // ---------------------------------------------------------------------------------------------------- index
@@ -546,7 +561,7 @@ export class SinkQueue<P> {
       const held = index.recordsOf(key);
       const plan = planKey(change.items, held, index.isUncertain(key));
       if (!plan.deleteKey && plan.deleteIds.length === 0 && plan.create.length === 0) {
-        this.pending.delete(key);
+        this.forget(key, change);
         this.sinkMetrics.unchanged.inc();
         this.settleTickets(change.tickets);
         continue;
@@ -556,7 +571,7 @@ export class SinkQueue<P> {
         deleteIds.length + plan.deleteIds.length > maxIds ||
         (plan.deleteKey && deleteKeys.length >= MAX_DELETE_KEYS_PER_CYCLE);
       if (full && entries.length > 0) break;
-      this.pending.delete(key);
+      this.forget(key, change);
       const entry: CycleEntry<P> = { key, ...change };
       entries.push(entry);
       if (plan.deleteKey) deleteKeys.push(entry);
@@ -607,6 +622,13 @@ export class SinkQueue<P> {
       });
     }
     for (const [key, change] of later) this.pending.set(key, change);
+    this.wanting = 0;
+    for (const change of this.pending.values()) if (change.items.length > 0) this.wanting++;
+  }
+
+  private forget(key: string, change: PendingChange<P>): void {
+    this.pending.delete(key);
+    if (change.items.length > 0) this.wanting--;
   }
 
   private settleTickets(tickets: readonly Ticket[]): void {

@@ -119,7 +119,7 @@ describe("ReconcileQueue", () => {
     const { diff, index, queue } = setup(target, wanted);
     try {
       await queue.list();
-      expect(queue.listing).toEqual({ pages: 3, records: 5, total: 5 });
+      expect(queue.listing).toEqual({ pages: 3, records: 5, total: 5, rateLimited: 0 });
       expect(index.complete).toBe(true);
       expect(index.recordsOf("zzz")).toEqual([]); // emptied before the listing
       const plan = diff.plan();

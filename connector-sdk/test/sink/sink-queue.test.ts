@@ -187,6 +187,20 @@ describe("SinkQueue", () => {
     expect(acked).toEqual(["e1", "e2", "e3", "e4"]);
   });
 
+  it("a full batch of creates starts a cycle at once; as many revocations wait to share one DELETE", async () => {
+    const { target, send, flush, ackedCount } = setup({ batchSize: 3, flushIntervalMs: 60_000 });
+    for (const key of ["a", "b", "c"]) await send([set(key, "v1")]);
+    // Three keys that want records: a create batch is full, no flush and no timer needed.
+    await ackedCount(3);
+    expect(target.calls.map((c) => `${c.kind}:${c.count}`)).toEqual(["list:1", "create:3"]);
+    for (const key of ["a", "b", "c"]) await send([set(key)]);
+    // Three revocations are not a full DELETE (5,000 ids): they wait for the flush, then go in one request.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(target.count("delete_ids")).toBe(0);
+    await flush(6);
+    expect(target.calls.map((c) => `${c.kind}:${c.count}`)).toEqual(["list:1", "create:3", "delete_ids:3"]);
+  });
+
   it("replaces an indexed key once for two updates (one batched delete, one batched create)", async () => {
     const { target, send, flush } = setup({ flushIntervalMs: 60_000 });
     await send([set("a", "s50"), set("b", "s50")]);

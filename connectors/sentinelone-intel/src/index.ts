@@ -1,6 +1,6 @@
 /**
  * @octi/connector-sentinelone-intel: pushes OpenCTI STIX indicators to SentinelOne Threat Intelligence as IOCs.
- * `plugin` is what the SDK runs; the mapping API is exported for the dry-run tool and tests.
+ * `plugin` is what the SDK runs; tools and tests import the rest from its modules.
  */
 import { definePlugin } from "@octi/connector-sdk";
 import { configSchema, crossFieldRules, NAMESPACE } from "./config-schema.js";
@@ -34,38 +34,7 @@ export const plugin = definePlugin({
   },
 });
 
-export {
-  configSchema,
-  crossFieldRules,
-  NAMESPACE,
-  type SentinelOneConfig,
-  type SentinelOneIntelSettings,
-  scopeId,
-  stripTokenPrefix,
-} from "./config-schema.js";
-export { changedFields, type OperationQueue, SentinelOneIntelHandler } from "./handler.js";
-export {
-  type BuildOptions,
-  buildIoc,
-  type IndicatorMapper,
-  type IndicatorMapping,
-  mapIndicator,
-} from "./mapping/ioc-builder.js";
-export { classifyIndicator, PATTERN_TABLE } from "./mapping/pattern-table.js";
-export { SentinelOneMetrics } from "./metrics.js";
-export {
-  deleteFilter,
-  type IocPage,
-  type ListIocsQuery,
-  MAX_DELETE_UUIDS,
-  type SentinelOneApi,
-  SentinelOneClient,
-} from "./sentinelone/client.js";
-export type { DeadLetterRecord, DeadLetterSink } from "./sentinelone/dead-letter.js";
-export { SentinelOneApiError, type SentinelOneErrorKind } from "./sentinelone/errors.js";
-export { fingerprintIoc } from "./sentinelone/fingerprint.js";
-export { type IocChange, PushQueue, type PushQueueOptions } from "./sentinelone/push-queue.js";
-export { SentinelOneTarget } from "./sentinelone/target.js";
-export type { IocPayload, IocRecord, IocScope, IocType } from "./sentinelone/types.js";
-export { resolveSettings, type SentinelOneSettings } from "./settings.js";
+export { configSchema, type SentinelOneConfig, type SentinelOneIntelSettings } from "./config-schema.js";
+export { SentinelOneIntelHandler } from "./handler.js";
+export type { SentinelOneSettings } from "./settings.js";
 export { VERSION } from "./version.js";

@@ -2,7 +2,7 @@
  * The connector's push queue: the SDK's `SinkQueue` (ordered, keyed, coalescing batches, target index, pacing,
  * retries, back-pressure, drain; docs/decisions/0008, 0009) wired to SentinelOne (`SentinelOneTarget`).
  */
-import type { Lifecycle, PluginContext, SinkChange, SinkQueue } from "@octi/connector-sdk";
+import type { Lifecycle, PluginContext, SinkChange, SinkOptions, SinkQueue } from "@octi/connector-sdk";
 import type { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
 import type { SentinelOneApi } from "./client.js";
@@ -35,6 +35,13 @@ export function indexIdentity(settings: Pick<SentinelOneSettings, "apiUrl" | "sc
   return JSON.stringify([settings.apiUrl, accountId ?? null, siteId ?? null, groupId ?? null, settings.source]);
 }
 
+/** The SDK sink queue's options from the connector's settings (the live run and the reconcile command). */
+export function sinkOptions(settings: Omit<PushQueueOptions, "reconcileIntervalMs">): SinkOptions {
+  const { batchSize, flushIntervalMs, retryBaseMs, retryMaxDelayMs, requestsPerMinute, listingMarginMs } = settings;
+  const tuning = { batchSize, flushIntervalMs, retryBaseMs, retryMaxDelayMs, requestsPerMinute, listingMarginMs };
+  return { ...tuning, maxPending: settings.maxPendingIocs };
+}
+
 export class PushQueue {
   private readonly sink: SinkQueue<IocPayload>;
   private reconcileTimer: NodeJS.Timeout | undefined;
@@ -55,15 +62,7 @@ export class PushQueue {
     this.sink = ctx.sinkQueue<IocPayload>({
       target: new SentinelOneTarget(client, settings, deadLetter, metrics, now),
       index: { path: settings.indexPath, identity },
-      options: {
-        batchSize: settings.batchSize,
-        flushIntervalMs: settings.flushIntervalMs,
-        maxPending: settings.maxPendingIocs,
-        retryBaseMs: settings.retryBaseMs,
-        retryMaxDelayMs: settings.retryMaxDelayMs,
-        requestsPerMinute: settings.requestsPerMinute,
-        listingMarginMs: settings.listingMarginMs,
-      },
+      options: sinkOptions(settings),
       now,
     });
     this.reconcileEveryMs = settings.reconcileIntervalMs;

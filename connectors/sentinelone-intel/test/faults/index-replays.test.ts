@@ -386,7 +386,10 @@ describe("the target index", () => {
       const count = sized(300, 3000);
       const sims = await startSims();
       const { octi, s1 } = sims;
-      const env = await connectorEnv({ octiUrl: octi.url, s1Url: s1.url });
+      // Partial batches wait for the stream to pause (the runner's flush), not the harness's 20 ms: the revocations
+      // then share DELETEs whatever the machine's speed (at 20 ms, how many go depends on how fast events arrive).
+      const extra = { SENTINELONE_INTEL_BATCH_FLUSH_INTERVAL: "5000" };
+      const env = await connectorEnv({ octiUrl: octi.url, s1Url: s1.url, extra });
       const connectorId = env.CONNECTOR_ID!;
       const v1 = Array.from({ length: count }, (_, i) => ipIndicator(i, seed, {}));
       const creates = publishFeed(

@@ -6,12 +6,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TargetIndex } from "@octi/connector-sdk";
+import { RECONCILE_EXIT as EXIT, reconcileCommand, TargetIndex } from "@octi/connector-sdk";
 import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
-import { EXIT, reconcileCli } from "../../src/reconcile/command.js";
+import { reconcileSpec } from "../../src/reconcile/spec.js";
 import { indexIdentity } from "../../src/sentinelone/push-queue.js";
 import type { IocPayload } from "../../src/sentinelone/types.js";
 
@@ -81,7 +81,7 @@ describe("npm run reconcile (dry run)", () => {
     variables: Readonly<Record<string, string | undefined>> = env(),
     progress?: { isTTY: boolean; columns: number; write: (text: string) => void },
   ) =>
-    reconcileCli(argv, {
+    reconcileCommand(reconcileSpec, argv, {
       ...(progress ? { progress } : {}),
       out: (text) => {
         out += text;

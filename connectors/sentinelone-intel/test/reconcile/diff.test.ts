@@ -1,7 +1,8 @@
+import { type DriftCounts, DriftDiff, isInSync } from "@octi/connector-sdk";
 import { makeIdentity, makeIndicator } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
-import { type DriftCounts, DriftDiff, isInSync } from "../../src/reconcile/diff.js";
+import { iocItems } from "../../src/reconcile/spec.js";
 import type { IocPayload, IocRecord } from "../../src/sentinelone/types.js";
 
 const SOURCE = "OpenCTI";
@@ -62,13 +63,13 @@ const CASES: Case[] = [
     name: "in sync: one indicator, its record",
     snapshot: () => [a],
     listed: () => [record(first(a))],
-    expect: { expectedIocs: 1, inSync: 1, missing: 0, orphans: 0, duplicates: 0, stale: 0 },
+    expect: { expectedItems: 1, inSync: 1, missing: 0, orphans: 0, duplicates: 0, stale: 0 },
   },
   {
     name: "missing: an indicator without a record",
     snapshot: () => [a, b],
     listed: () => [record(first(a))],
-    expect: { expectedIocs: 2, inSync: 1, missing: 1 },
+    expect: { expectedItems: 2, inSync: 1, missing: 1 },
   },
   {
     name: "orphan: a record of our source whose indicator is gone",
@@ -80,7 +81,7 @@ const CASES: Case[] = [
     name: "orphan: the indicator is revoked (no longer maps)",
     snapshot: () => [revoked],
     listed: () => [record(first(ip(3)))],
-    expect: { expectedIocs: 0, orphans: 1, skipped: { revoked: 1 } },
+    expect: { expectedItems: 0, orphans: 1, skipped: { revoked: 1 } },
   },
   {
     name: "orphan: a record of our source without an externalId",
@@ -157,13 +158,13 @@ const CASES: Case[] = [
     name: "a record without uuid is reported, never an orphan",
     snapshot: () => [],
     listed: () => [record(first(a), { uuid: undefined })],
-    expect: { withoutUuid: 1, orphans: 0 },
+    expect: { withoutId: 1, orphans: 0 },
   },
   {
     name: "an indicator with two values expects two IOCs",
     snapshot: () => [multi],
     listed: () => [record(payloadsOf(multi)[0]!)],
-    expect: { expectedIocs: 2, inSync: 1, missing: 1 },
+    expect: { expectedItems: 2, inSync: 1, missing: 1 },
   },
   {
     name: "objects that are not indicators are counted, not mapped",
@@ -175,7 +176,7 @@ const CASES: Case[] = [
 
 describe("DriftDiff", () => {
   it.each(CASES)("$name", (c) => {
-    const diff = new DriftDiff({ source: SOURCE, map: mapIndicator, now: NOW.getTime() });
+    const diff = new DriftDiff(iocItems(SOURCE), NOW.getTime());
     const snapshot = c.snapshot();
     for (const object of snapshot)
       diff.addSnapshotObject({ id: String(object.id), type: String(object.type), ...object });
@@ -184,14 +185,14 @@ describe("DriftDiff", () => {
     const counts = diff.counts();
     expect(counts).toMatchObject(c.expect);
     expect(plan.missing).toHaveLength(counts.missing);
-    expect(plan.orphanUuids).toHaveLength(counts.orphans);
-    expect(plan.duplicateUuids).toHaveLength(counts.duplicates);
+    expect(plan.orphanIds).toHaveLength(counts.orphans);
+    expect(plan.duplicateIds).toHaveLength(counts.duplicates);
     if (c.staleFields) expect(plan.stale.map((s) => s.fields)).toEqual(c.staleFields);
     expect(isInSync(counts)).toBe(counts.missing + counts.orphans + counts.duplicates + counts.stale === 0);
   });
 
   it("the plan names the exact uuids and identities to repair", () => {
-    const diff = new DriftDiff({ source: SOURCE, map: mapIndicator, now: NOW.getTime() });
+    const diff = new DriftDiff(iocItems(SOURCE), NOW.getTime());
     diff.addSnapshotObject(a);
     diff.addSnapshotObject(b);
     const kept = record(first(a));
@@ -201,14 +202,14 @@ describe("DriftDiff", () => {
     for (const r of [kept, dup, orphan, stale, record(first(a), { source: "x" })]) diff.addListed(r);
     expect(diff.plan()).toEqual({
       missing: [],
-      orphanUuids: [orphan.uuid],
-      duplicateUuids: [dup.uuid],
-      stale: [{ externalId: b.id, type: "IPV4", value: "198.51.100.2", uuid: stale.uuid, fields: ["score"] }],
+      orphanIds: [orphan.uuid],
+      duplicateIds: [dup.uuid],
+      stale: [{ externalId: b.id, type: "IPV4", value: "198.51.100.2", id: stale.uuid, fields: ["score"] }],
     });
   });
 
   it("refuses snapshot objects after the listing began (the expected set must be complete first)", () => {
-    const diff = new DriftDiff({ source: SOURCE, map: mapIndicator, now: NOW.getTime() });
+    const diff = new DriftDiff(iocItems(SOURCE), NOW.getTime());
     diff.addListed(record(first(a)));
     expect(() => diff.addSnapshotObject(a)).toThrow(/before the listing/);
   });
