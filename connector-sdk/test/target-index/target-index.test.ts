@@ -105,6 +105,21 @@ describe("TargetIndex", () => {
     rebuilt.close();
   });
 
+  it("finds every key after growing and reopening past several reads of rows (4,096 rows a read)", () => {
+    const path = tempPath();
+    const first = TargetIndex.open({ path, identity: "t" });
+    const keys = Array.from({ length: 9_000 }, (_, i) => `k${i}`);
+    first.put(keys.map((key, i) => ({ id: `u${i}`, key, fingerprint: "f" })));
+    first.removeKeys(["k4095", "k4096"]); // rows at a read's boundary gone: the next read starts after them
+    first.close();
+    const again = TargetIndex.open({ path, identity: "t" });
+    expect(again.size).toBe(8_998);
+    expect(keys.filter((key) => again.recordsOf(key).length !== 1)).toEqual(["k4095", "k4096"]);
+    again.put([{ id: "u9000", key: "k9000", fingerprint: "f" }]);
+    expect(again.recordsOf("k9000").map((r) => r.id)).toEqual(["u9000"]);
+    again.close();
+  });
+
   it("keeps ids and fingerprints that hold line breaks or start with a bracket", () => {
     const index = TargetIndex.open({ path: ":memory:", identity: "t" });
     const odd = [
