@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: {
     // Tests run against the SDK's sources, so they need no prior build.
     alias: [
-      { find: /^@octi\/connector-sdk\/testing$/, replacement: sdk("testing/index.ts") },
+      {
+        find: /^@octi\/connector-sdk-testing$/,
+        replacement: fileURLToPath(new URL("../connector-sdk-testing/src/index.ts", import.meta.url)),
+      },
       { find: /^@octi\/connector-sdk$/, replacement: sdk("index.ts") },
     ],
   },

@@ -18,7 +18,7 @@ import {
   type PublishedEvent,
   type StixIndicator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import type { StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 
 const DAY_MS = 86_400_000;

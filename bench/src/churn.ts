@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { PublishedEvent } from "@octi/connector-sdk/testing";
+import type { PublishedEvent } from "@octi/connector-sdk-testing";
 import type { MethodStats, SimulatorStats, StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { buildChurnFeed, type ChurnCheck, checkChurn, createsLanded } from "./churn-workload.js";
 import { connectorSettings, type RunningConnector, startConnectorProcess } from "./connector.js";

@@ -7,12 +7,17 @@ export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replac
 
 export const BUILT = {
   connectorMain: join(REPO_ROOT, "connectors/sentinelone-intel/dist/main.js"),
-  sentinelOneSimulatorCli: join(REPO_ROOT, "connectors/sentinelone-intel/dist/simulator/cli.js"),
-  openCtiSimulatorCli: join(REPO_ROOT, "connector-sdk/dist/testing/opencti-simulator-cli.js"),
+  sentinelOneSimulatorCli: join(REPO_ROOT, "connectors/sentinelone-intel/dist-dev/simulator/cli.js"),
+  openCtiSimulatorCli: join(REPO_ROOT, "connector-sdk-testing/dist/opencti-simulator-cli.js"),
 } as const;
 
-/** The packages whose built JS the benchmark runs, in build order. */
-export const BUILD_ORDER = ["connector-sdk", "connectors/sentinelone-intel"] as const;
+/** The TypeScript projects whose built JS the benchmark runs, in build order. */
+export const BUILD_ORDER = [
+  "connector-sdk/tsconfig.build.json",
+  "connector-sdk-testing/tsconfig.build.json",
+  "connectors/sentinelone-intel/tsconfig.build.json",
+  "connectors/sentinelone-intel/tsconfig.dev.json",
+] as const;
 
 export const DEFAULT_RESULTS_DIR = join(REPO_ROOT, "bench/results");
 

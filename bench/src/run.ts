@@ -56,11 +56,11 @@ export function connectorDefaults(): ConnectorDefaults {
   };
 }
 
-/** `npx tsc -p <pkg>/tsconfig.build.json` for the SDK then the connector (what the processes run). */
+/** `npx tsc -p <project>` for the SDK, its testing package, then the connector and its simulator (what the processes run). */
 export function buildPackages(say: (line: string) => void = () => undefined): void {
-  for (const pkg of BUILD_ORDER) {
-    say(`building ${pkg}`);
-    execFileSync("npx", ["tsc", "-p", join(pkg, "tsconfig.build.json")], { cwd: REPO_ROOT, stdio: "inherit" });
+  for (const project of BUILD_ORDER) {
+    say(`building ${project}`);
+    execFileSync("npx", ["tsc", "-p", project], { cwd: REPO_ROOT, stdio: "inherit" });
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createEvent, type PublishedEvent } from "@octi/connector-sdk/testing";
+import { createEvent, type PublishedEvent } from "@octi/connector-sdk-testing";
 import type { RequestLogEntry, SimulatorStats, StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { connectorSettings, type RunningConnector, startConnectorProcess } from "./connector.js";
 import { type LatencySummary, ProcSampler, type Progress, round, sleep, summarize } from "./measure.js";

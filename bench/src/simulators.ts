@@ -1,12 +1,12 @@
 /**
  * Both simulators, each in its own process (their CLIs), and thin clients of their control routes:
- * - OpenCTI: `node connector-sdk/dist/testing/opencti-simulator-cli.js` (`/__sim/feeds`, `/__sim/publish`,
+ * - OpenCTI: `node connector-sdk-testing/dist/opencti-simulator-cli.js` (`/__sim/feeds`, `/__sim/publish`,
  *   `/__sim/status`);
- * - SentinelOne: `node connectors/sentinelone-intel/dist/simulator/cli.js` (read-only `/__sim/stats`,
+ * - SentinelOne: `node connectors/sentinelone-intel/dist-dev/simulator/cli.js` (read-only `/__sim/stats`,
  *   `/__sim/iocs`).
  */
 import { join } from "node:path";
-import type { PublishedEvent } from "@octi/connector-sdk/testing";
+import type { PublishedEvent } from "@octi/connector-sdk-testing";
 import type { RequestLogEntry, SimulatorStats, StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { BUILT } from "./paths.js";
 import { ManagedProcess } from "./processes.js";

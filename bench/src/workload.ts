@@ -18,7 +18,7 @@ import {
   type PublishedEvent,
   type StixIndicator,
   syntheticIndicatorFeed,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import type { OpenCtiProcess } from "./simulators.js";
 
 export const CHUNK_EVENTS = 2_000;

@@ -11,12 +11,12 @@ afterEach(() => temp.cleanup());
 
 const lines = (n: number, text = "x;") => `${Array.from({ length: n }, () => text).join("\n")}\n`;
 
-/** A repository with a plugin of `sizes` lines per file, tooling folders, and a template handler. */
+/** A repository with a plugin of `sizes` lines per file, development tooling in `dev/`, and a template handler. */
 function fixtureRepo(sizes: Record<string, number>, handlerLines: number): string {
   const root = temp.make("octi-loc-");
   for (const [file, n] of Object.entries(sizes)) writeFile(join(root, PLUGIN_SRC, file), lines(n));
-  writeFile(join(root, PLUGIN_SRC, "simulator/server.ts"), lines(5000));
-  writeFile(join(root, PLUGIN_SRC, "tools/replay.ts"), lines(3000));
+  writeFile(join(root, PLUGIN_SRC, "../dev/simulator/server.ts"), lines(5000));
+  writeFile(join(root, PLUGIN_SRC, "../dev/tools/replay.ts"), lines(3000));
   writeFile(join(root, PLUGIN_SRC, "README.md"), lines(50));
   writeFile(join(root, TEMPLATE_HANDLER), lines(handlerLines));
   return root;
@@ -49,7 +49,7 @@ describe("codeLines", () => {
 });
 
 describe("measure", () => {
-  it("counts the plugin's .ts files, without simulator/ and tools/, and the template handler", () => {
+  it("counts the .ts files of the plugin's src/ (not dev/), and the template handler", () => {
     const root = fixtureRepo({ "handler.ts": 30, "mapping/table.ts": 20, "sentinelone/client.ts": 10 }, 12);
     const report = measure(root);
     expect(report.plugin.files.map((f) => [f.path.slice(PLUGIN_SRC.length + 1), f.lines])).toEqual([
@@ -105,7 +105,7 @@ describe("npm run loc", () => {
   it("counts this repository's plugin as wc -l does", () => {
     const files = pluginFiles(REPO_ROOT);
     expect(files.some((f) => f.endsWith("/handler.ts"))).toBe(true);
-    expect(files.some((f) => f.includes("/simulator/") || f.includes("/tools/"))).toBe(false);
+    expect(files.some((f) => f.includes("/simulator/") || f.endsWith("/demo.ts"))).toBe(false);
     const wc = execFileSync("wc", ["-l", ...files], { cwd: REPO_ROOT, encoding: "utf8" });
     const total = Number(/^\s*(\d+) total$/m.exec(wc)?.[1] ?? /^\s*(\d+) /.exec(wc)?.[1]);
     expect(measure(REPO_ROOT).plugin.lines).toBe(total);

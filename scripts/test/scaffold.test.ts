@@ -56,7 +56,14 @@ describe("a freshly scaffolded stream connector", () => {
       throw new Error("connector-sdk/dist is missing: build the SDK first (npm run build, or npm test which builds)");
     }
     root = temp.make("octi-scaffold-");
-    for (const entry of ["connector-sdk", "node_modules", "tsconfig.base.json", "templates", "biome.json"]) {
+    for (const entry of [
+      "connector-sdk",
+      "connector-sdk-testing",
+      "node_modules",
+      "tsconfig.base.json",
+      "templates",
+      "biome.json",
+    ]) {
       symlinkSync(join(REPO_ROOT, entry), join(root, entry));
     }
     mkdirSync(join(root, "connectors"));

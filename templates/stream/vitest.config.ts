@@ -1,14 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const sdk = (p: string) => fileURLToPath(new URL(`../../connector-sdk/src/${p}`, import.meta.url));
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    // Tests run against the SDK's sources, so they need no prior build.
+    // Tests run against the SDK's and its testing package's sources, so they need no prior build.
     alias: [
-      { find: /^@octi\/connector-sdk\/testing$/, replacement: sdk("testing/index.ts") },
-      { find: /^@octi\/connector-sdk$/, replacement: sdk("index.ts") },
+      { find: /^@octi\/connector-sdk-testing$/, replacement: here("../../connector-sdk-testing/src/index.ts") },
+      { find: /^@octi\/connector-sdk$/, replacement: here("../../connector-sdk/src/index.ts") },
     ],
   },
   test: {

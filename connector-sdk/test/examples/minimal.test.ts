@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { webhook } from "../../examples/minimal.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "../runtime/harness.js";
 
 const STREAM = "example-stream";

@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ALL_DOCUMENTS } from "../../src/opencti/documents.js";
 
 const schema = buildSchema(
-  readFileSync(fileURLToPath(new URL("../../schema/opencti.graphql", import.meta.url)), "utf8"),
+  readFileSync(
+    fileURLToPath(new URL("../../../connector-sdk-testing/schema/opencti.graphql", import.meta.url)),
+    "utf8",
+  ),
 );
 
 describe("GraphQL documents", () => {

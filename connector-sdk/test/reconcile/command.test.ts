@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RECONCILE_EXIT, reconcileCommand } from "../../src/reconcile/command.js";
 import { defineReconcile } from "../../src/reconcile/spec.js";
 import { definePlugin } from "../../src/runtime/plugin.js";
 import type { FailureClass, ListedPage, SinkTarget } from "../../src/sink/types.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv } from "../runtime/harness.js";
 
 interface Item {

@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FatalConnectorError } from "../../src/runtime/plugin.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

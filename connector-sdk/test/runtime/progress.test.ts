@@ -1,10 +1,11 @@
 /** Issue 13 item 5: the periodic progress line, from the run's metrics plus the connector's own counters. */
+
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/index.js";
 import { createMetrics } from "../../src/metrics/index.js";
 import { reportInProgress, startProgress } from "../../src/runtime/progress.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

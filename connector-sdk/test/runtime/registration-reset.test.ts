@@ -1,7 +1,7 @@
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import { parseState } from "../../src/state/stream-state.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import {
   createEvent,
   deleteEvent,
@@ -11,7 +9,9 @@ import {
   makeIndicator,
   makeTlpMarking,
   OpenCtiSimulator,
-} from "../../src/testing/index.js";
+} from "@octi/connector-sdk-testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

@@ -1,7 +1,13 @@
+import {
+  createEvent,
+  makeIdentity,
+  makeIndicator,
+  makeTlpMarking,
+  OpenCtiSimulator,
+} from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import type { StixObject } from "../../src/stream/envelope.js";
-import { createEvent, makeIdentity, makeIndicator, makeTlpMarking, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

@@ -4,6 +4,8 @@
  * last object, at the first id past the recover date (here an idle heartbeat, as OpenCTI sends), and never for a
  * start with state or a partial window.
  */
+
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ConnectorPlugin,
@@ -13,7 +15,6 @@ import {
 } from "../../src/runtime/plugin.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
 import type { StreamEvent } from "../../src/stream/envelope.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 
 const STREAM = "snapshot-hooks-stream";

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:net";
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { definePlugin, type StreamEventHandler } from "../../src/runtime/plugin.js";
 import { type ConnectorRun, startConnector } from "../../src/runtime/runner.js";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "../../src/testing/index.js";
 import { baseEnv, LogCapture, waitFor } from "./harness.js";
 import { Recorder, recordingPlugin } from "./recording-plugin.js";
 

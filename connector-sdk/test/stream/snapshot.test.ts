@@ -1,8 +1,4 @@
 import { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHttpAgents } from "../../src/http/index.js";
-import { createLogger } from "../../src/logging/index.js";
-import { RecoverySnapshot, type RecoverySnapshotOptions, type SnapshotObject } from "../../src/stream/snapshot.js";
 import {
   createEvent,
   deleteEvent,
@@ -11,7 +7,11 @@ import {
   OpenCtiSimulator,
   STIX_EXT_OCTI,
   updateEvent,
-} from "../../src/testing/index.js";
+} from "@octi/connector-sdk-testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHttpAgents } from "../../src/http/index.js";
+import { createLogger } from "../../src/logging/index.js";
+import { RecoverySnapshot, type RecoverySnapshotOptions, type SnapshotObject } from "../../src/stream/snapshot.js";
 
 const TOKEN = "snapshot-test-token";
 const ALL = "c0ffee00-0000-4000-8000-0000000000aa";

@@ -17,9 +17,9 @@ import {
   type StreamEvent,
 } from "@octi/connector-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../dev/simulator/index.js";
 import type { SentinelOneIntelSettings } from "../src/config-schema.js";
 import { plugin, SentinelOneIntelHandler } from "../src/index.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../src/simulator/index.js";
 import { FakeLifecycle, FakeLogger, FakeMetrics } from "./helpers/fakes.js";
 import { indicator, SHA256 } from "./helpers/indicators.js";
 

@@ -16,15 +16,15 @@ import {
   mergeEvent,
   OpenCtiSimulator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { plugin } from "../src/index.js";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_API_TOKEN,
   DEFAULT_SITE_ID,
   SentinelOneSimulator,
-} from "../src/simulator/index.js";
+} from "../dev/simulator/index.js";
+import { plugin } from "../src/index.js";
 
 const STREAM = "sentinelone-intel-stream";
 const OCTI_TOKEN = "octi-test-token";

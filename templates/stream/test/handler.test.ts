@@ -18,7 +18,7 @@ import {
   mergeEvent,
   OpenCtiSimulator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type __PASCAL_NAME__Client,

@@ -1,5 +1,3 @@
-import type { ProgressTarget } from "./progress.js";
-
 /** A small argv parser for the tools' CLIs: `--flag`, `--name value`, `--name=value`, positionals, `--`. */
 
 export interface ArgSpec {
@@ -56,6 +54,13 @@ export function positiveInteger(name: string, raw: string | undefined, fallback:
   if (!/^\d+$/.test(raw) || Number(raw) < 1)
     throw new UsageError(`--${name} must be a positive integer (got ${JSON.stringify(raw)})`);
   return Number(raw);
+}
+
+/** Where a tool's live progress is drawn (a terminal, or any writer). */
+export interface ProgressTarget {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
 }
 
 /** What a tool's CLI reads and writes (the `*-cli.ts` entry points pass the process's; tests capture them). */

@@ -9,7 +9,7 @@
  *   values, `__proto__` / `constructor` keys around a pattern that cannot be used …).
  * Every entry must be logged exactly once with its event id and a reason, and must never reach SentinelOne.
  */
-import { makeIndicator, type OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { makeIndicator, type OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { prng } from "./feed.js";
 import { STREAM_ID } from "./harness.js";
 

@@ -19,7 +19,7 @@ import {
   STIX_EXT_OCTI,
   type StixIndicator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import type { ExpectedIoc, OracleChange } from "./oracle.js";
 
 export interface FeedStep {

@@ -21,17 +21,17 @@ import {
   type StreamEventHandler,
   startConnector,
 } from "@octi/connector-sdk";
-import { OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterAll, afterEach, expect } from "vitest";
-import type { SentinelOneIntelHandler } from "../../src/handler.js";
-import { plugin } from "../../src/index.js";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_GROUP_ID,
   DEFAULT_SITE_ID,
   SentinelOneSimulator,
   type SentinelOneSimulatorOptions,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
+import type { SentinelOneIntelHandler } from "../../src/handler.js";
+import { plugin } from "../../src/index.js";
 import type { FeedStep } from "./feed.js";
 import { type CompareOptions, compareIocs, ExpectedIocs, type OracleReport } from "./oracle.js";
 import { type FaultRow, formatTable } from "./table.js";

@@ -4,7 +4,7 @@
  * and nothing of a bad event reaches SentinelOne. The parser's linearity is checked in parser-linearity.test.ts.
  */
 
-import { createEvent } from "@octi/connector-sdk/testing";
+import { createEvent } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { hostileCorpus, validIndicator } from "./corpus.js";
 import { generateFeed } from "./feed.js";

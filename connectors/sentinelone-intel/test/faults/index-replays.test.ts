@@ -4,7 +4,7 @@
  * between two runs, and IOCs removed in the console behind the connector's back.
  */
 import { rmSync } from "node:fs";
-import { createEvent, type PublishedEvent, type StixIndicator, updateEvent } from "@octi/connector-sdk/testing";
+import { createEvent, type PublishedEvent, type StixIndicator, updateEvent } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import type { FeedStep } from "./feed.js";
 import { generateFeed, prng } from "./feed.js";

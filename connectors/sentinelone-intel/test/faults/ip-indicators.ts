@@ -2,7 +2,7 @@
  * The IPv4 indicators the index, state-reset and reconciliation fault cases publish: indicator `i` holds one IOC,
  * `ipValue(i)`, and keeps its id across versions (a fixed creation time), so later versions update it.
  */
-import { makeIndicator } from "@octi/connector-sdk/testing";
+import { makeIndicator } from "@octi/connector-sdk-testing";
 
 export const DAY_MS = 86_400_000;
 

@@ -4,7 +4,7 @@
  * starts. The connector (in-process, real runner) must lose nothing; a cut connection resumes from the last
  * received id (ADR 0001), so it must not repeat anything either.
  */
-import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk/testing";
+import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { generateFeed } from "./feed.js";
 import {

@@ -6,7 +6,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import type { RateLimitConfig } from "../../src/simulator/index.js";
+import type { RateLimitConfig } from "../../dev/simulator/index.js";
 import { generateFeed } from "./feed.js";
 import {
   budget,

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import type { EventContext, StreamEvent, StreamEventHandler } from "@octi/connector-sdk";
-import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk/testing";
+import { makeIdentity, makeTlpMarking } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { generateFeed } from "./feed.js";
 import {

@@ -4,7 +4,7 @@
  * repaired by the next scheduled reconciliation: the index rebuilt from a full listing, the recovery snapshot read
  * again, orphans swept; the other source's IOCs untouched; live events still delivered.
  */
-import { createEvent } from "@octi/connector-sdk/testing";
+import { createEvent } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import {
   budget,

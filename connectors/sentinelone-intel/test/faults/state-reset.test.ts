@@ -4,7 +4,7 @@
  * `create`). The target index already holds each IOC with the same fingerprint: nothing is posted again.
  * Issue 12's target: 20,000 indicators synced, 0 new duplicates, ≤ 60 SentinelOne requests.
  */
-import { createEvent, deleteEvent, updateEvent } from "@octi/connector-sdk/testing";
+import { createEvent, deleteEvent, updateEvent } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import type { FeedStep } from "./feed.js";
 import {

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { type ConnectorRun, startConnector } from "@octi/connector-sdk";
-import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { createEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { plugin } from "../../src/index.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
 import { MD5, SHA1, SHA256 } from "../helpers/indicators.js";
 
 const STREAM = "mapping-stream";

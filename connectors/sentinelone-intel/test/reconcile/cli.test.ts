@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RECONCILE_EXIT as EXIT, reconcileCommand, TargetIndex } from "@octi/connector-sdk";
-import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { createEvent, deleteEvent, makeIndicator, OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { reconcileSpec } from "../../src/reconcile/spec.js";
 import { indexIdentity } from "../../src/sentinelone/push-queue.js";
 import type { IocPayload } from "../../src/sentinelone/types.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
 
 const STREAM = "reconcile-stream";
 const OCTI_TOKEN = "octi-reconcile-token-7f3a";

@@ -1,5 +1,5 @@
 import { type DriftCounts, DriftDiff, isInSync } from "@octi/connector-sdk";
-import { makeIdentity, makeIndicator } from "@octi/connector-sdk/testing";
+import { makeIdentity, makeIndicator } from "@octi/connector-sdk-testing";
 import { describe, expect, it } from "vitest";
 import { mapIndicator } from "../../src/mapping/ioc-builder.js";
 import { iocItems } from "../../src/reconcile/spec.js";

@@ -7,9 +7,9 @@
 // validUntil, 50 IOCs of another source) and SentinelOne's 30 requests/minute rate limit on.
 // e.g. (bash) eval "$(node … | jq -r 'to_entries[]|"export \(.key)=\(.value)"')" && /usr/bin/time -v node
 //   connectors/sentinelone-intel/dist/reconcile/cli.js --json --requests-per-minute 0
-import { OpenCtiSimulator, syntheticIndicatorFeed } from "../../../../connector-sdk/dist/testing/index.js";
+import { OpenCtiSimulator, syntheticIndicatorFeed } from "../../../../connector-sdk-testing/dist/index.js";
 import { mapIndicator } from "../../dist/mapping/ioc-builder.js";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dist/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dist-dev/simulator/index.js";
 
 const count = Number(process.argv[2] ?? 100_000);
 const issueMix = process.argv[3] === "issue";

@@ -6,17 +6,17 @@ import { Agent, createServer, type IncomingHttpHeaders, type Server } from "node
 import type { AddressInfo } from "node:net";
 import type { HttpAgents } from "@octi/connector-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SentinelOneClient } from "../../src/sentinelone/client.js";
-import { itemIndicesOf, SentinelOneApiError } from "../../src/sentinelone/errors.js";
-import type { IocPayload, IocScope } from "../../src/sentinelone/types.js";
-import { resolveSettings, type SentinelOneSettings } from "../../src/settings.js";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_API_TOKEN,
   DEFAULT_GROUP_ID,
   DEFAULT_SITE_ID,
   SentinelOneSimulator,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
+import { SentinelOneClient } from "../../src/sentinelone/client.js";
+import { itemIndicesOf, SentinelOneApiError } from "../../src/sentinelone/errors.js";
+import type { IocPayload, IocScope } from "../../src/sentinelone/types.js";
+import { resolveSettings, type SentinelOneSettings } from "../../src/settings.js";
 import { fakeMetrics } from "../helpers/fakes.js";
 
 const agents: HttpAgents = { forUrl: () => new Agent({ keepAlive: false }) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUTH_FAILED_BODY, DEFAULT_ACCOUNT_ID, IOCS_PATH, MULTI_SCOPE_BODY } from "../../src/simulator/index.js";
+import { AUTH_FAILED_BODY, DEFAULT_ACCOUNT_ID, IOCS_PATH, MULTI_SCOPE_BODY } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, ips, startSim } from "./helpers.js";
 
 describe("routes (§9.1)", () => {

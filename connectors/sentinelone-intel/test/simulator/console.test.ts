@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/simulator/cli.js";
+import { runCli } from "../../dev/simulator/cli.js";
 import {
   CONSOLE_USER,
   ConsoleError,
   DEFAULT_ACCOUNT_ID,
   DEFAULT_SITE_ID,
   formatMicros,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, Api, HEX32, ips, type Json, S1_TIME, startSim } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, ips, startSim } from "./helpers.js";
 
 describe("DELETE (§5, §9.8)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_RATE_LIMIT, IOCS_PATH, NGINX_429_HTML } from "../../src/simulator/index.js";
+import { DEFAULT_RATE_LIMIT, IOCS_PATH, NGINX_429_HTML } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, ips, startSim } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);

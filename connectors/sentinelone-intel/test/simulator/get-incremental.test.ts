@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/simulator/cli.js";
-import { DEFAULT_ACCOUNT_ID, formatMicros } from "../../src/simulator/index.js";
+import { runCli } from "../../dev/simulator/cli.js";
+import { DEFAULT_ACCOUNT_ID, formatMicros } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, Api, ips, type Json, startSim } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);

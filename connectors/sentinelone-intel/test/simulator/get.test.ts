@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_SITE_ID } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_SITE_ID } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, ips, type Json, startSim } from "./helpers.js";
 
 async function seeded(count: number, options = {}) {

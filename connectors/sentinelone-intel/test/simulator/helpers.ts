@@ -6,7 +6,7 @@ import {
   IOCS_STIX_PATH,
   SentinelOneSimulator,
   type SentinelOneSimulatorOptions,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
 
 /** Parsed JSON of a response; tests navigate it freely. */
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted on, not typed

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/simulator/cli.js";
+import { runCli } from "../../dev/simulator/cli.js";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_API_TOKEN,
@@ -8,7 +8,7 @@ import {
   DEFAULT_TOKENS,
   IOCS_PATH,
   SentinelOneSimulator,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, Api, ips, type Json, startSim } from "./helpers.js";
 
 describe("observability", () => {

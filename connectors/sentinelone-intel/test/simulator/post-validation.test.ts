@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_SITE_ID, IOCS_PATH } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_SITE_ID, IOCS_PATH } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, ips, type Json, startSim } from "./helpers.js";
 
 const ENUM_MSG = "Must be one of: DNS, IPV4, IPV6, MD5, SHA1, SHA256, URL.";

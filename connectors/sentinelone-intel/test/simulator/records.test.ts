@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_GROUP_ID, DEFAULT_SITE_ID, DEFAULT_USER } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_GROUP_ID, DEFAULT_SITE_ID, DEFAULT_USER } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, HEX32, type Json, S1_TIME, startSim } from "./helpers.js";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 30, 45, 123); // 2026-01-15T12:30:45.123Z

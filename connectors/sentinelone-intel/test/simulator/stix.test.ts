@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID, parseStixPattern } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, parseStixPattern } from "../../dev/simulator/index.js";
 import { ACCOUNT_FILTER, type Json, startSim } from "./helpers.js";
 
 const SHA = "b".repeat(64);

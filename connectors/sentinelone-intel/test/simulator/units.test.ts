@@ -6,7 +6,7 @@ import {
   parseAuthorization,
   parseDateTime,
   parseJsonPreservingBigInts,
-} from "../../src/simulator/index.js";
+} from "../../dev/simulator/index.js";
 
 describe("parseJsonPreservingBigInts", () => {
   it("keeps integers beyond 2^53 exact and leaves the rest alone", () => {

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OpenCtiSimulator } from "@octi/connector-sdk/testing";
+import { OpenCtiSimulator } from "@octi/connector-sdk-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../src/simulator/index.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../../dev/simulator/index.js";
 import { configCheckCli, runConfigCheck } from "../../src/tools/config-check.js";
 import { PACKAGE_DIR } from "../../src/tools/paths.js";
 

@@ -6,7 +6,7 @@ import {
   type FeedStep,
   SUPPORTED_KINDS,
   UNSUPPORTED_KINDS,
-} from "../../src/tools/demo-feed.js";
+} from "../../dev/tools/demo-feed.js";
 
 describe("demo feed", () => {
   const feed = buildDemoFeed({ size: 400 });

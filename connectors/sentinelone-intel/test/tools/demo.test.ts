@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_API_TOKEN, IOCS_PATH } from "../../src/simulator/index.js";
+import { DEFAULT_API_TOKEN, IOCS_PATH } from "../../dev/simulator/index.js";
+import { demoCli, runDemo } from "../../dev/tools/demo.js";
+import { buildDemoFeed, expectedIocs } from "../../dev/tools/demo-feed.js";
+import { renderSummary } from "../../dev/tools/summary.js";
 import type { CliIo } from "../../src/tools/args.js";
-import { demoCli, runDemo } from "../../src/tools/demo.js";
-import { buildDemoFeed, expectedIocs } from "../../src/tools/demo-feed.js";
-import { renderSummary } from "../../src/tools/summary.js";
 
 const dirs: string[] = [];
 const workDir = () => {

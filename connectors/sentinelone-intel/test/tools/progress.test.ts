@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createProgress, formatDuration, progressBar } from "../../src/tools/progress.js";
+import { createProgress, formatDuration, progressBar } from "../../dev/tools/progress.js";
 
 const snapshot = (handled: number, elapsedMs: number) => ({
   handled,

@@ -10,10 +10,10 @@ import {
   mergeEvent,
   type PublishedEvent,
   updateEvent,
-} from "@octi/connector-sdk/testing";
+} from "@octi/connector-sdk-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReplayLine, type ReplaySummary, replayCli, replayText } from "../../dev/tools/replay.js";
 import type { CliIo } from "../../src/tools/args.js";
-import { type ReplayLine, type ReplaySummary, replayCli, replayText } from "../../src/tools/replay.js";
 
 const SHA256 = "6f1ed002ab5595859014ebf0951522d9a4f7d3b7e8f6b8b1f1e8c3e5f4b2a1c0";
 const ip = makeIndicator({ pattern: "[ipv4-addr:value = '198.51.100.7']", seed: "replay-ip", score: 70 });

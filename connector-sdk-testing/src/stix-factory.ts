@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { StixObject, StreamAction } from "../stream/envelope.js";
+import type { StixObject, StreamAction } from "@octi/connector-sdk";
 import { OPENCTI_ADMIN_USER_ID, STIX_EXT_OCTI } from "./constants.js";
 import { comparePatch, type JsonPatchOperation } from "./json-patch.js";
 

@@ -12,7 +12,7 @@ import { OpenCtiSimulator, type SimulatedStreamOptions } from "./opencti-simulat
 import { syntheticIndicatorFeed } from "./stix-factory.js";
 
 /**
- * `node dist/testing/opencti-simulator-cli.js [options]`: runs the OpenCTI simulator in its own process
+ * `node dist/opencti-simulator-cli.js [options]`: runs the OpenCTI simulator in its own process
  * (the benchmark does). Prints one JSON line on stdout once listening:
  *   {"event":"listening","url":"http://127.0.0.1:PORT","token":"…","streams":["…"],"control":"http://…/__sim","pid":N}
  * then is driven through the control routes (`POST /__sim/feeds`, `/__sim/publish`, `/__sim/faults`, …,

@@ -1,4 +1,4 @@
-import type { StixObject } from "../stream/envelope.js";
+import type { StixObject } from "@octi/connector-sdk";
 import type { PublishedEvent } from "./stix-factory.js";
 
 /**

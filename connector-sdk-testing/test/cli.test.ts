@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { connectSse, createEvent, DEFAULT_STREAM_ID, makeIndicator } from "../../src/testing/index.js";
-import { type CliHandle, runCli } from "../../src/testing/opencti-simulator-cli.js";
+import { connectSse, createEvent, DEFAULT_STREAM_ID, makeIndicator } from "../src/index.js";
+import { type CliHandle, runCli } from "../src/opencti-simulator-cli.js";
 import { gql, REGISTER, registerInput } from "./helpers.js";
 
 describe("opencti-simulator-cli and the /__sim control API", () => {

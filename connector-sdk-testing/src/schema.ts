@@ -4,17 +4,17 @@ import { fileURLToPath } from "node:url";
 import { buildSchema, type GraphQLSchema } from "graphql";
 
 /**
- * OpenCTI 6.9.17's schema (`connector-sdk/schema/opencti.graphql`), built once per process.
+ * OpenCTI 6.9.17's schema (`connector-sdk-testing/schema/opencti.graphql`), built once per process.
  * Building the 590 KB SDL takes a few hundred milliseconds, so every simulator in the process shares one copy
  * (cached on `globalThis`, so a `src/` and a `dist/` copy of this module share it too).
  */
 
-const SCHEMA_RELATIVE = "../../schema/opencti.graphql";
-const CACHE_KEY = Symbol.for("@octi/connector-sdk/testing/opencti-schema");
+const SCHEMA_RELATIVE = "../schema/opencti.graphql";
+const CACHE_KEY = Symbol.for("@octi/connector-sdk-testing/opencti-schema");
 
 /**
- * Where the schema file is, seen from a module of `src/testing/` or `dist/testing/` (both are two levels
- * below the package root). Falls back to walking up to the first `schema/opencti.graphql`.
+ * Where the schema file is, seen from a module of `src/` or `dist/` (both are one level below the package
+ * root). Falls back to walking up to the first `schema/opencti.graphql`.
  */
 export function resolveSchemaPath(moduleUrl: string = import.meta.url): string {
   const direct = fileURLToPath(new URL(SCHEMA_RELATIVE, moduleUrl));

@@ -2,6 +2,9 @@
  * Progress output for the demo: on a TTY one line rewritten in place (counters and a bar); elsewhere (CI logs,
  * pipes) a plain line at most once per `plainIntervalMs`.
  */
+import type { ProgressTarget } from "#src/tools/args.js";
+
+export type { ProgressTarget };
 
 export interface ProgressSnapshot {
   /** Events the connector has acknowledged (its committed position, in feed steps). */
@@ -20,12 +23,6 @@ export interface ProgressWriter {
   update(snapshot: ProgressSnapshot): void;
   /** Ends the progress output: draws `last` (always, even within the plain interval), then a newline on a TTY. */
   done(last?: ProgressSnapshot): void;
-}
-
-export interface ProgressTarget {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
 }
 
 export function formatDuration(ms: number): string {

@@ -13,7 +13,7 @@ import {
   syntheticIndicatorFeed,
   updateEvent,
   uuidV5,
-} from "../../src/testing/index.js";
+} from "../src/index.js";
 
 const NOW = new Date("2024-04-09T06:58:40.678Z");
 

@@ -26,16 +26,16 @@ import {
   type StixObject,
   type StreamEvent,
 } from "@octi/connector-sdk";
-import { configSchema, NAMESPACE, type SentinelOneIntelSettings, scopeId } from "../config-schema.js";
-import { SentinelOneIntelHandler } from "../handler.js";
-import { buildIoc } from "../mapping/ioc-builder.js";
-import { classifyIndicator } from "../mapping/pattern-table.js";
-import { SentinelOneMetrics } from "../metrics.js";
-import { deleteFilter } from "../sentinelone/client.js";
-import type { IocChange } from "../sentinelone/push-queue.js";
-import type { IocPayload, IocScope } from "../sentinelone/types.js";
-import { type CliIo, parseArgs, UsageError } from "./args.js";
-import { runSearchDirs } from "./paths.js";
+import { configSchema, NAMESPACE, type SentinelOneIntelSettings, scopeId } from "#src/config-schema.js";
+import { SentinelOneIntelHandler } from "#src/handler.js";
+import { buildIoc } from "#src/mapping/ioc-builder.js";
+import { classifyIndicator } from "#src/mapping/pattern-table.js";
+import { SentinelOneMetrics } from "#src/metrics.js";
+import { deleteFilter } from "#src/sentinelone/client.js";
+import type { IocChange } from "#src/sentinelone/push-queue.js";
+import type { IocPayload, IocScope } from "#src/sentinelone/types.js";
+import { type CliIo, parseArgs, UsageError } from "#src/tools/args.js";
+import { runSearchDirs } from "#src/tools/paths.js";
 
 export type ReplayAction = "create" | "replace" | "delete" | "skip";
 

@@ -18,12 +18,12 @@ import {
   type PublishedEvent,
   type StixIndicator,
   updateEvent,
-} from "@octi/connector-sdk/testing";
-import type { SentinelOneIntelHandler } from "../handler.js";
-import { plugin } from "../index.js";
-import type { SentinelOneSettings } from "../settings.js";
+} from "@octi/connector-sdk-testing";
+import type { SentinelOneIntelHandler } from "#src/handler.js";
+import { plugin } from "#src/index.js";
+import type { SentinelOneSettings } from "#src/settings.js";
+import { type CliIo, parseArgs, positiveInteger, UsageError } from "#src/tools/args.js";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, DEFAULT_RATE_LIMIT, SentinelOneSimulator } from "../simulator/index.js";
-import { type CliIo, parseArgs, positiveInteger, UsageError } from "./args.js";
 import {
   buildDemoFeed,
   compareIocs,

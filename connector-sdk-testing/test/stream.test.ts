@@ -1,6 +1,5 @@
+import { compareStreamIds, type StixObject } from "@octi/connector-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compareStreamIds } from "../../src/state/stream-ids.js";
-import type { StixObject } from "../../src/stream/envelope.js";
 import {
   connectSse,
   createEvent,
@@ -13,7 +12,7 @@ import {
   type SseTestConnection,
   STIX_EXT_OCTI,
   updateEvent,
-} from "../../src/testing/index.js";
+} from "../src/index.js";
 import { until } from "./helpers.js";
 
 const TOKEN = "stream-test-token";

@@ -1,6 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { compareStreamIds } from "../state/stream-ids.js";
-import type { StixObject } from "../stream/envelope.js";
+import { compareStreamIds, type StixObject } from "@octi/connector-sdk";
 import { STIX_EXT_OCTI } from "./constants.js";
 import { EventLog, type LogCursor, parseStreamIdParts, type Segment } from "./event-log.js";
 import { applyPatch } from "./json-patch.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_STREAM_ID, OpenCtiSimulator, resolveSchemaPath } from "../../src/testing/index.js";
+import { DEFAULT_STREAM_ID, OpenCtiSimulator, resolveSchemaPath } from "../src/index.js";
 import { CONNECTOR_INFO, gql, PING, REGISTER, registerInput } from "./helpers.js";
 
 const TOKEN = "opencti-test-token";
@@ -264,19 +264,19 @@ describe("OpenCTI simulator: GraphQL", () => {
 });
 
 describe("schema location", () => {
-  it("resolves ../../schema/opencti.graphql from both src/testing and dist/testing layouts", () => {
+  it("resolves ../schema/opencti.graphql from both src and dist layouts", () => {
     const root = mkdtempSync(join(tmpdir(), "octi-schema-"));
     try {
       mkdirSync(join(root, "schema"));
-      mkdirSync(join(root, "dist", "testing"), { recursive: true });
+      mkdirSync(join(root, "dist"), { recursive: true });
       writeFileSync(join(root, "schema", "opencti.graphql"), "type Query { a: Int }");
-      const fromDist = pathToFileURL(join(root, "dist", "testing", "schema.js")).href;
+      const fromDist = pathToFileURL(join(root, "dist", "schema.js")).href;
       expect(resolveSchemaPath(fromDist)).toBe(join(root, "schema", "opencti.graphql"));
-      const deeper = pathToFileURL(join(root, "dist", "testing", "nested", "x.js")).href;
+      const deeper = pathToFileURL(join(root, "dist", "nested", "x.js")).href;
       expect(resolveSchemaPath(deeper)).toBe(join(root, "schema", "opencti.graphql"));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-    expect(resolveSchemaPath()).toMatch(/connector-sdk[/\\]schema[/\\]opencti\.graphql$/);
+    expect(resolveSchemaPath()).toMatch(/connector-sdk-testing[/\\]schema[/\\]opencti\.graphql$/);
   });
 });

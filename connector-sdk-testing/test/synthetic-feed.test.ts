@@ -1,5 +1,5 @@
+import { compareStreamIds } from "@octi/connector-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compareStreamIds } from "../../src/state/stream-ids.js";
 import {
   connectSse,
   createEvent,
@@ -8,7 +8,7 @@ import {
   type PublishedEvent,
   type SseMessage,
   syntheticIndicatorFeed,
-} from "../../src/testing/index.js";
+} from "../src/index.js";
 
 const TOKEN = "feed-test-token";
 const STREAM = "feed-stream";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { StixObject } from "../stream/envelope.js";
+import type { StixObject } from "@octi/connector-sdk";
 import {
   CONTROL_PREFIX,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
