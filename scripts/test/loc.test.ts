@@ -11,12 +11,13 @@ afterEach(() => temp.cleanup());
 
 const lines = (n: number, text = "x;") => `${Array.from({ length: n }, () => text).join("\n")}\n`;
 
-/** A repository with a plugin of `sizes` lines per file, development tooling in `dev/`, and a template handler. */
+/** A repository with a plugin of `sizes` lines per file, tooling in `dev/` and `src/tools/`, and a template handler. */
 function fixtureRepo(sizes: Record<string, number>, handlerLines: number): string {
   const root = temp.make("octi-loc-");
   for (const [file, n] of Object.entries(sizes)) writeFile(join(root, PLUGIN_SRC, file), lines(n));
   writeFile(join(root, PLUGIN_SRC, "../dev/simulator/server.ts"), lines(5000));
   writeFile(join(root, PLUGIN_SRC, "../dev/tools/replay.ts"), lines(3000));
+  writeFile(join(root, PLUGIN_SRC, "tools/config-check.ts"), lines(300));
   writeFile(join(root, PLUGIN_SRC, "README.md"), lines(50));
   writeFile(join(root, TEMPLATE_HANDLER), lines(handlerLines));
   return root;
@@ -49,7 +50,7 @@ describe("codeLines", () => {
 });
 
 describe("measure", () => {
-  it("counts the .ts files of the plugin's src/ (not dev/), and the template handler", () => {
+  it("counts the .ts files of the plugin's src/ (not dev/, not src/tools/), and the template handler", () => {
     const root = fixtureRepo({ "handler.ts": 30, "mapping/table.ts": 20, "sentinelone/client.ts": 10 }, 12);
     const report = measure(root);
     expect(report.plugin.files.map((f) => [f.path.slice(PLUGIN_SRC.length + 1), f.lines])).toEqual([
