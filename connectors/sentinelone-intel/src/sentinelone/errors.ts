@@ -2,10 +2,7 @@
  * SentinelOne's failures are the SDK's `HttpTargetError` (kinds in connector-sdk/src/http/target-error.ts); what
  * is SentinelOne's own is how a 400 names the refused items of a create: details `data: <i>: …`.
  */
-import { type HttpErrorEntry, type HttpFailureKind, HttpTargetError } from "@octi/connector-sdk";
-
-export { HttpTargetError as SentinelOneApiError };
-export type SentinelOneErrorKind = HttpFailureKind;
+import type { HttpErrorEntry } from "@octi/connector-sdk";
 
 const ITEM_INDEX = /^\s*data\s*:\s*(\d+)\s*:/;
 

@@ -5,6 +5,7 @@
 import {
   classifyHttpFailure,
   type FailureClass,
+  HttpTargetError,
   type IndexedRecord,
   type ListedPage,
   type Refusal,
@@ -14,7 +15,7 @@ import type { SentinelOneMetrics } from "../metrics.js";
 import type { SentinelOneSettings } from "../settings.js";
 import { MAX_DELETE_UUIDS, type SentinelOneApi } from "./client.js";
 import type { DeadLetterSink } from "./dead-letter.js";
-import { itemIndicesOf, SentinelOneApiError } from "./errors.js";
+import { itemIndicesOf } from "./errors.js";
 import { fingerprintIoc } from "./fingerprint.js";
 import type { IocPayload, IocRecord } from "./types.js";
 
@@ -74,7 +75,7 @@ export class SentinelOneTarget implements SinkTarget<IocPayload> {
   }
 
   classify(error: unknown): FailureClass {
-    if (error instanceof SentinelOneApiError && error.retryable) this.metrics.retries.inc({ reason: error.kind });
+    if (error instanceof HttpTargetError && error.retryable) this.metrics.retries.inc({ reason: error.kind });
     return classifyHttpFailure(error, {
       name: this.name,
       credentials: "API key",

@@ -15,6 +15,7 @@ import {
   createScrubber,
   envName,
   formatConfigProblem,
+  HttpTargetError,
   loadPluginConfig,
   OpenCtiApiError,
   OpenCtiClient,
@@ -25,7 +26,6 @@ import type { SentinelOneConfig } from "../config-schema.js";
 import { plugin } from "../index.js";
 import { SentinelOneMetrics } from "../metrics.js";
 import { API_PREFIX, SentinelOneClient } from "../sentinelone/client.js";
-import { SentinelOneApiError } from "../sentinelone/errors.js";
 import { VERSION } from "../version.js";
 import { type CliIo, parseArgs, UsageError } from "./args.js";
 import { runSearchDirs } from "./paths.js";
@@ -96,7 +96,7 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
 /** A 404 from SentinelOne means the URL does not lead to the API: say what the setting must hold. */
 function sentinelOneReason(error: unknown, apiUrl: string): string {
   const reason = reasonOf(error);
-  if (!(error instanceof SentinelOneApiError) || error.status !== 404) return reason;
+  if (!(error instanceof HttpTargetError) || error.status !== 404) return reason;
   const path = new URL(apiUrl).pathname.replace(/\/+$/, "");
   const fix =
     path === ""

@@ -4,7 +4,7 @@
  */
 import { Agent, createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HttpAgents } from "@octi/connector-sdk";
+import { type HttpAgents, HttpTargetError } from "@octi/connector-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_ACCOUNT_ID,
@@ -14,7 +14,7 @@ import {
   SentinelOneSimulator,
 } from "../../dev/simulator/index.js";
 import { SentinelOneClient } from "../../src/sentinelone/client.js";
-import { itemIndicesOf, SentinelOneApiError } from "../../src/sentinelone/errors.js";
+import { itemIndicesOf } from "../../src/sentinelone/errors.js";
 import type { IocPayload, IocScope } from "../../src/sentinelone/types.js";
 import { resolveSettings, type SentinelOneSettings } from "../../src/settings.js";
 import { fakeMetrics } from "../helpers/fakes.js";
@@ -53,14 +53,14 @@ function ioc(value: string, externalId = "indicator--11111111-1111-4111-8111-111
   return { type: type as IocPayload["type"], value, method: "EQUALS", source: "OpenCTI", externalId, name: value };
 }
 
-async function expectApiError(promise: Promise<unknown>): Promise<SentinelOneApiError> {
+async function expectApiError(promise: Promise<unknown>): Promise<HttpTargetError> {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(SentinelOneApiError);
-    return error as SentinelOneApiError;
+    expect(error).toBeInstanceOf(HttpTargetError);
+    return error as HttpTargetError;
   }
-  throw new Error("expected a SentinelOneApiError");
+  throw new Error("expected a HttpTargetError");
 }
 
 describe("request shape (header-capturing server)", () => {
