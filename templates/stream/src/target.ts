@@ -8,6 +8,7 @@ import {
   type IndexedRecord,
   JsonLinesFile,
   type ListedPage,
+  parseRetryAfter,
   type Refusal,
   type SinkChange,
   type SinkTarget,
@@ -62,13 +63,14 @@ export class __PASCAL_NAME__Target implements SinkTarget<__PASCAL_NAME__Item> {
     const status = error.response?.status;
     const reason = `${error.config?.method?.toUpperCase() ?? "?"} ${error.config?.url ?? "?"}: ${error.message}`;
     if (status === undefined || RETRY_STATUSES.has(status)) {
-      const retryAfter = Number(error.response?.headers["retry-after"]);
+      const header = error.response?.headers["retry-after"];
+      const retryAfterMs = parseRetryAfter(typeof header === "string" ? header : undefined);
       return {
         kind: "retry",
         reason,
         mayHaveLanded: status !== 429 && error.code !== "ECONNREFUSED",
         rateLimited: status === 429,
-        ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+        ...(retryAfterMs !== undefined && retryAfterMs > 0 ? { retryAfterMs } : {}),
       };
     }
     if (status === 401 || status === 403) {
