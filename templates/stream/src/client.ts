@@ -4,8 +4,7 @@
  * interface; tests hand a fake to `createHandler`. Replace the example calls with the target API's.
  */
 
-import type { HttpAgents } from "@octi/connector-sdk";
-import axios, { type AxiosInstance } from "axios";
+import { type HttpAgents, JsonHttpClient } from "@octi/connector-sdk";
 import type { __PASCAL_NAME__Settings } from "./config-schema.js";
 
 /** What the connector sends for one OpenCTI object. Shape it after the target API. */
@@ -45,28 +44,29 @@ export const MAX_DELETE_IDS = 1000;
 
 /**
  * HTTP client of the example API, bearer authentication: `POST /items` `{items}` → `{ids}`, `POST /items/delete`
- * `{ids}`, `DELETE /items?key=…`, `GET /items?updated_since=…&cursor=…` → `{items, next_cursor}`.
+ * `{ids}`, `DELETE /items?key=…`, `GET /items?updated_since=…&cursor=…` → `{items, next_cursor}`. The SDK's
+ * `JsonHttpClient` brings the agents (proxies, TLS), timeouts, JSON and classified, scrubbed errors
+ * (`HttpTargetError`, which src/target.ts hands to the SDK's `classifyHttpFailure`).
  */
 export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
-  private readonly http: AxiosInstance;
+  private readonly http: JsonHttpClient;
 
   constructor(settings: __PASCAL_NAME__Settings, agents: HttpAgents) {
-    const baseURL = settings.api_url.replace(/\/+$/, "");
-    const agent = agents.forUrl(baseURL, { verify: settings.ssl_verify });
-    this.http = axios.create({
-      baseURL,
-      timeout: settings.request_timeout * 1000,
-      headers: { Authorization: `Bearer ${settings.api_key}`, "Content-Type": "application/json" },
-      // Proxies (HTTPS_PROXY, NO_PROXY…) and TLS are handled by the SDK's agents.
-      proxy: false,
-      httpAgent: agent,
-      httpsAgent: agent,
+    this.http = new JsonHttpClient({
+      baseUrl: settings.api_url.replace(/\/+$/, ""),
+      authorization: `Bearer ${settings.api_key}`,
+      secrets: [settings.api_key],
+      timeoutMs: settings.request_timeout * 1000,
+      agents,
+      tls: { verify: settings.ssl_verify },
+      userAgent: "octi-connector-__SLUG__",
+      name: "__TITLE__",
     });
   }
 
   async createItems(items: readonly __PASCAL_NAME__Item[], signal?: AbortSignal): Promise<readonly string[]> {
-    const response = await this.http.post<{ ids?: unknown }>("/items", { items }, { signal });
-    const ids = response.data?.ids;
+    const answer = await this.http.request({ method: "POST", path: "/items", body: { items }, signal });
+    const ids = field(answer, "ids");
     if (!Array.isArray(ids) || ids.length !== items.length || !ids.every((id) => typeof id === "string")) {
       throw new Error(`POST /items answered without one id per item (sent ${items.length})`);
     }
@@ -74,25 +74,33 @@ export class Http__PASCAL_NAME__Client implements __PASCAL_NAME__Client {
   }
 
   async deleteItems(ids: readonly string[], signal?: AbortSignal): Promise<void> {
-    await this.http.post("/items/delete", { ids }, { signal });
+    await this.http.request({ method: "POST", path: "/items/delete", body: { ids }, signal });
   }
 
   async deleteKey(key: string, signal?: AbortSignal): Promise<void> {
     // Without a key the request would name no record, or every record: never send it.
     if (key === "") throw new Error("deleteKey needs a key (the STIX id of the object)");
-    await this.http.delete("/items", { params: { key }, signal });
+    await this.http.request({ method: "DELETE", path: "/items", query: { key }, signal });
   }
 
   async listItems(
     query: { updatedSince?: number; cursor?: string },
     signal?: AbortSignal,
   ): Promise<__PASCAL_NAME__Page> {
-    const params = { updated_since: query.updatedSince, cursor: query.cursor };
-    const response = await this.http.get<{ items?: unknown; next_cursor?: unknown }>("/items", { params, signal });
-    const { items, next_cursor: next } = response.data ?? {};
+    const params: Record<string, string> = {};
+    if (query.updatedSince !== undefined) params.updated_since = String(query.updatedSince);
+    if (query.cursor !== undefined) params.cursor = query.cursor;
+    const answer = await this.http.request({ method: "GET", path: "/items", query: params, signal });
+    const items = field(answer, "items");
+    const next = field(answer, "next_cursor");
     if (!Array.isArray(items)) throw new Error("GET /items answered without an items list");
     return { items: items.filter(isRecord), nextCursor: typeof next === "string" && next !== "" ? next : null };
   }
+}
+
+/** A property of a parsed JSON answer, if the answer is an object. */
+function field(answer: unknown, name: string): unknown {
+  return typeof answer === "object" && answer !== null ? Reflect.get(answer, name) : undefined;
 }
 
 /** A listed record the connector can use (an id and a key); others are not ours to manage. */

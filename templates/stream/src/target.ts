@@ -4,16 +4,15 @@
  * state; this file says how to send, list and delete, and which failures are worth a retry.
  */
 import {
+  classifyHttpFailure,
   type FailureClass,
   type IndexedRecord,
   JsonLinesFile,
   type ListedPage,
-  parseRetryAfter,
   type Refusal,
   type SinkChange,
   type SinkTarget,
 } from "@octi/connector-sdk";
-import { isAxiosError } from "axios";
 import { type __PASCAL_NAME__Client, type __PASCAL_NAME__Item, MAX_DELETE_IDS } from "./client.js";
 
 /** What the target holds for an item, compared field by field (equal: nothing to send again). */
@@ -25,9 +24,6 @@ export function fingerprint(item: __PASCAL_NAME__Item): string {
 export function desired(key: string, item?: __PASCAL_NAME__Item): SinkChange<__PASCAL_NAME__Item> {
   return { key, items: item ? [{ payload: item, fingerprint: fingerprint(item) }] : [] };
 }
-
-/** Answers after which the request may be tried again; a 5xx or a timeout may have been applied. */
-const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 export class __PASCAL_NAME__Target implements SinkTarget<__PASCAL_NAME__Item> {
   readonly maxDeleteIds = MAX_DELETE_IDS;
@@ -56,28 +52,17 @@ export class __PASCAL_NAME__Target implements SinkTarget<__PASCAL_NAME__Item> {
     return { records, nextCursor: page.nextCursor };
   }
 
+  /**
+   * Retry a 429 (paced, cannot have landed), a timeout or a 5xx (may have landed); dead-letter what a 400/422
+   * refused; stop on a rejected key or an unexpected answer. Say here which items a refusal names, if the API does.
+   */
   classify(error: unknown): FailureClass {
-    if (!isAxiosError(error)) {
-      return { kind: "fatal", message: `__TITLE__ request failed unexpectedly: ${String(error)}` };
-    }
-    const status = error.response?.status;
-    const reason = `${error.config?.method?.toUpperCase() ?? "?"} ${error.config?.url ?? "?"}: ${error.message}`;
-    if (status === undefined || RETRY_STATUSES.has(status)) {
-      const header = error.response?.headers["retry-after"];
-      const retryAfterMs = parseRetryAfter(typeof header === "string" ? header : undefined);
-      return {
-        kind: "retry",
-        reason,
-        mayHaveLanded: status !== 429 && error.code !== "ECONNREFUSED",
-        rateLimited: status === 429,
-        ...(retryAfterMs !== undefined && retryAfterMs > 0 ? { retryAfterMs } : {}),
-      };
-    }
-    if (status === 401 || status === 403) {
-      return { kind: "fatal", message: `__TITLE__ refused the API key (${reason}): check __ENV_PREFIX___API_KEY` };
-    }
-    if (status === 400 || status === 422) return { kind: "refused", reason, status, itemIndices: [] };
-    return { kind: "fatal", message: `__TITLE__ answered unexpectedly (${reason}): check __ENV_PREFIX___API_URL` };
+    return classifyHttpFailure(error, {
+      name: "__TITLE__",
+      credentials: "API key",
+      authHint: "check __ENV_PREFIX___API_KEY",
+      otherHint: "check __ENV_PREFIX___API_URL",
+    });
   }
 
   /** Items the target refused go to the dead-letter file, with the events they came from. */

@@ -122,12 +122,17 @@ describe("Http__PASCAL_NAME__Client", () => {
     expect(target.classify(error)).toMatchObject({ kind: "retry", mayHaveLanded: true, retryAfterMs: 2000 });
     status = 401;
     retryAfter = undefined;
+    answer = { errors: [{ title: "bad key test-api-key" }] };
     const denied = await client.deleteKey("k").catch((e: unknown) => e);
+    // The SDK's client scrubs the configured key from every message, even one the API echoes.
+    expect(String(denied)).toMatch(/bad key \[REDACTED\]/);
+    expect(String(denied)).not.toContain("test-api-key");
     expect(target.classify(denied)).toMatchObject({
       kind: "fatal",
       message: expect.stringMatching(/__ENV_PREFIX___API_KEY/),
     });
     status = 400;
+    answer = undefined;
     const refused = await client.createItems([{ key: "k", type: "indicator" }]).catch((e: unknown) => e);
     expect(target.classify(refused)).toMatchObject({ kind: "refused", status: 400, itemIndices: [] });
   });
