@@ -22,7 +22,7 @@ export function planKey<P>(
   held: readonly IndexedRecord[],
   uncertain: boolean,
 ): KeyPlan<P> {
-  if (uncertain && held.length === 0) return { deleteKey: true, deleteIds: [], create: wanted };
+  if (held.length === 0) return uncertain ? { deleteKey: true, deleteIds: [], create: wanted } : createAll(wanted);
   const available = new Map<string, IndexedRecord[]>();
   for (const record of held) {
     const same = available.get(record.fingerprint);
@@ -38,4 +38,11 @@ export function planKey<P>(
   const deleteIds: IndexedRecord[] = [];
   for (const same of available.values()) deleteIds.push(...same);
   return { deleteKey: false, deleteIds, create };
+}
+
+const NONE: readonly IndexedRecord[] = [];
+
+/** A key the index holds nothing for (most keys of a backfill): no map, no copies. */
+function createAll<P>(wanted: readonly SinkItem<P>[]): KeyPlan<P> {
+  return { deleteKey: false, deleteIds: NONE, create: wanted };
 }

@@ -59,6 +59,7 @@ interface Ticket {
 }
 
 interface PendingChange<P> {
+  readonly key: string;
   items: readonly SinkItem<P>[];
   tickets: Ticket[];
   readonly since: number;
@@ -66,9 +67,8 @@ interface PendingChange<P> {
   readonly seq: number;
 }
 
-interface CycleEntry<P> extends PendingChange<P> {
-  readonly key: string;
-}
+/** A pending change taken out of `pending` by a cycle (the same object: no copy per key). */
+type CycleEntry<P> = PendingChange<P>;
 
 interface CreateWork<P> {
   readonly key: string;
@@ -185,38 +185,43 @@ export class SinkQueue<P> {
    */
   enqueue(changes: readonly SinkChange<P>[], eventId: string, done: () => void): Promise<void> {
     if (this.halted) return Promise.resolve();
-    // Most events touch one key: no map for them.
+    // Most events touch one key: no map, no tuple for them.
     const only = changes.length === 1 ? changes[0] : undefined;
-    const last = only ? [[only.key, only.items] as const] : [...new Map(changes.map((c) => [c.key, c.items]))];
-    if (last.length === 0) {
+    const last = only ? undefined : new Map(changes.map((c) => [c.key, c.items]));
+    const count = only ? 1 : last!.size;
+    if (count === 0) {
       this.safeCall(done);
       return Promise.resolve();
     }
     if (this.swept) {
-      for (const [key] of last) this.swept.push(key);
+      if (only) this.swept.push(only.key);
+      else for (const key of last!.keys()) this.swept.push(key);
       if (this.swept.length >= SWEEP_FLUSH_KEYS) this.flushSwept();
     }
-    const ticket: Ticket = { eventId, remaining: last.length, done };
+    const ticket: Ticket = { eventId, remaining: count, done };
     const wasEmpty = this.pending.size === 0;
     const now = this.now();
-    for (const [key, items] of last) {
-      const current = this.pending.get(key);
-      if (current) {
-        this.wanting += Number(items.length > 0) - Number(current.items.length > 0);
-        current.items = items;
-        current.tickets.push(ticket);
-        this.sinkMetrics.coalesced.inc();
-      } else {
-        this.pending.set(key, { items, tickets: [ticket], since: now, seq: ++this.seq });
-        if (items.length > 0) this.wanting++;
-      }
-    }
+    if (only) this.addPending(only.key, only.items, ticket, now);
+    else for (const [key, items] of last!) this.addPending(key, items, ticket, now);
     this.sinkMetrics.pending.set(this.pendingCount);
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
     // Wake the loop only when this can start a cycle sooner: it sleeps without a deadline only while nothing is
     // pending, and otherwise until the oldest key's flush time (a new timer per event cost CPU and garbage).
     if (wasEmpty || this.batchFull() || this.pendingCount >= this.options.maxPending) this.notify();
     return this.waitForRoom();
+  }
+
+  private addPending(key: string, items: readonly SinkItem<P>[], ticket: Ticket, now: number): void {
+    const current = this.pending.get(key);
+    if (current) {
+      this.wanting += Number(items.length > 0) - Number(current.items.length > 0);
+      current.items = items;
+      current.tickets.push(ticket);
+      this.sinkMetrics.coalesced.inc();
+    } else {
+      this.pending.set(key, { key, items, tickets: [ticket], since: now, seq: ++this.seq });
+      if (items.length > 0) this.wanting++;
+    }
   }
 
   /**
@@ -572,10 +577,10 @@ export class SinkQueue<P> {
         (plan.deleteKey && deleteKeys.length >= MAX_DELETE_KEYS_PER_CYCLE);
       if (full && entries.length > 0) break;
       this.forget(key, change);
-      const entry: CycleEntry<P> = { key, ...change };
+      const entry: CycleEntry<P> = change;
       entries.push(entry);
       if (plan.deleteKey) deleteKeys.push(entry);
-      deleteIds.push(...plan.deleteIds);
+      if (plan.deleteIds.length > 0) deleteIds.push(...plan.deleteIds);
       for (const item of plan.create) creates.push({ key, item, entry });
     }
     if (entries.length === 0) {
@@ -615,6 +620,7 @@ export class SinkQueue<P> {
       const newer = later.get(entry.key);
       later.delete(entry.key);
       this.pending.set(entry.key, {
+        key: entry.key,
         items: newer ? newer.items : entry.items,
         tickets: newer ? [...entry.tickets, ...newer.tickets] : entry.tickets,
         since: entry.since,

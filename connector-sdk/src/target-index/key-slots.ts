@@ -21,6 +21,17 @@ export class KeySlots {
   private used = 0;
   private live = 0;
 
+  /** Whether a row's key may have this hash (false for most keys the table does not hold). */
+  mayHold(hash: number): boolean {
+    const mask = this.seqs.length - 1;
+    const tag = hash >>> 24;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const seq = this.seqs[slot]!;
+      if (seq === EMPTY) return false;
+      if (seq !== REMOVED && this.tags[slot] === tag) return true;
+    }
+  }
+
   /** The rows whose key may have this hash (most often none or one). */
   *rows(hash: number): IterableIterator<number> {
     const mask = this.seqs.length - 1;

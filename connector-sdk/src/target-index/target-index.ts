@@ -44,14 +44,24 @@ export interface TargetIndexStats {
   readonly complete: boolean;
 }
 
-/** Bumped when the layout changes: a file of another version is emptied (then rebuilt from the target). */
-const LAYOUT_VERSION = 2;
+/**
+ * Bumped when the layout changes: a file of another version is emptied (then rebuilt from the target), except
+ * version 2, whose per-key uncertain marks are moved into mark rows (3: one row per create request).
+ */
+const LAYOUT_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entry (seq INTEGER PRIMARY KEY, hash INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, records TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS uncertain (key TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mark (id INTEGER PRIMARY KEY, since INTEGER NOT NULL, keys TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
+
+/** One `markUncertain` call: its keys, as a JSON array in its row. */
+interface Mark {
+  readonly id: number;
+  readonly since: number;
+  keys: readonly string[];
+}
 
 /** A key's row, as read (its records are encoded by `encodeRecords`). */
 interface Entry {
@@ -69,7 +79,10 @@ export class TargetIndex {
   private readonly slots = new KeySlots();
   private records = 0;
   private lastSeq = 0;
-  private uncertainCount: number;
+  /** The mark rows, in memory too (usually none, or the one of the request in flight). */
+  private marks: Mark[] = [];
+  /** Uncertain keys → number of marks naming them, built when asked (undefined: to build). */
+  private markedKeys: Map<string, number> | undefined;
 
   private constructor(options: TargetIndexOptions) {
     this.path = options.path;
@@ -83,9 +96,18 @@ export class TargetIndex {
     // Sorts and a sweep's touched keys stay in a bounded cache and spill to a file; nothing is memory-mapped (RSS).
     this.db.pragma("mmap_size = 0");
     this.db.pragma("temp_store = FILE");
-    if (this.db.pragma("user_version", { simple: true }) !== LAYOUT_VERSION) {
+    const version = this.db.pragma("user_version", { simple: true });
+    if (version === 2) {
+      this.db.transaction(() => {
+        this.db.exec(SCHEMA);
+        this.db.exec(
+          "INSERT INTO mark (since, keys) SELECT since, json_group_array(key) FROM uncertain GROUP BY since; DROP TABLE uncertain;",
+        );
+        this.db.pragma(`user_version = ${LAYOUT_VERSION}`);
+      })();
+    } else if (version !== LAYOUT_VERSION) {
       this.db.exec(
-        "DROP TABLE IF EXISTS record; DROP TABLE IF EXISTS entry; DROP TABLE IF EXISTS uncertain; DROP TABLE IF EXISTS meta;",
+        "DROP TABLE IF EXISTS record; DROP TABLE IF EXISTS entry; DROP TABLE IF EXISTS uncertain; DROP TABLE IF EXISTS mark; DROP TABLE IF EXISTS meta;",
       );
       this.db.pragma(`user_version = ${LAYOUT_VERSION}`);
     }
@@ -96,7 +118,6 @@ export class TargetIndex {
       this.statements.setMeta.run("identity", options.identity);
     }
     this.load();
-    this.uncertainCount = this.statements.countUncertain.get()?.n ?? 0;
   }
 
   /**
@@ -145,7 +166,7 @@ export class TargetIndex {
   }
 
   stats(): TargetIndexStats {
-    return { records: this.records, uncertainKeys: this.uncertainCount, complete: this.complete };
+    return { records: this.records, uncertainKeys: this.uncertainCount(), complete: this.complete };
   }
 
   /** The records held for `key` (no disk read when the index holds nothing for it). */
@@ -162,12 +183,22 @@ export class TargetIndex {
   put(records: readonly IndexedRecord[], settled: readonly string[] = [], keepFingerprints = false): void {
     if (records.length === 0 && settled.length === 0) return;
     this.write(() => {
-      for (const [key, incoming] of groupByKey(records)) {
+      // Records come grouped by key (a create's answer, a listing page): each run of one key is applied at once. A
+      // key met again in a later run finds the row the earlier run wrote, so the result is that of a full grouping.
+      for (let start = 0; start < records.length; ) {
+        const key = records[start]!.key;
+        let end = start + 1;
+        while (end < records.length && records[end]!.key === key) end++;
+        const first = records[start]!;
         const entry = this.find(key);
         if (entry === undefined) {
-          this.insert(key, incoming.length === 1 ? incoming : [...new Map(incoming.map((r) => [r.id, r])).values()]);
+          if (end - start === 1) this.insertOne(first);
+          else this.insert(key, [...new Map(records.slice(start, end).map((r) => [r.id, r])).values()]);
+          start = end;
           continue;
         }
+        const incoming = records.slice(start, end);
+        start = end;
         const held = entry.records;
         const byId = new Map(held.map((r, i) => [r.id, i]));
         for (const record of incoming) {
@@ -179,8 +210,7 @@ export class TargetIndex {
         }
         this.update(entry, held);
       }
-      if (settled.length > 0)
-        this.uncertainCount -= this.statements.clearUncertain.run(JSON.stringify(settled)).changes;
+      this.settle(settled);
     });
   }
 
@@ -208,34 +238,41 @@ export class TargetIndex {
         const entry = this.find(key);
         if (entry !== undefined) this.update(entry, []);
       }
-      this.uncertainCount -= this.statements.clearUncertain.run(JSON.stringify(keys)).changes;
+      this.settle(keys);
     });
   }
 
   /**
    * Marks keys whose records the index cannot vouch for: a create was sent and its answer may be lost. Written
-   * before the request (one statement), so a crash leaves the mark; cleared by the answer, a delete by key, or a
-   * listing that found the key's records.
+   * before the request, as one row naming every key, so a crash leaves the mark; cleared by the answer, a delete
+   * by key, or a listing that found the key's records.
    */
   markUncertain(keys: readonly string[], since: number): void {
     if (keys.length === 0) return;
-    this.uncertainCount += this.statements.markUncertain.run(Math.floor(since), JSON.stringify(keys)).changes;
+    const at = Math.floor(since);
+    const id = Number(this.statements.insertMark.run(at, JSON.stringify(keys)).lastInsertRowid);
+    this.marks.push({ id, since: at, keys: [...keys] });
+    this.markedKeys = undefined;
   }
 
   /** Clears the marks set before `at` (a listing that started at `at` showed what those creates left). */
   clearUncertainBefore(at: number): void {
-    if (this.uncertainCount === 0) return;
-    this.uncertainCount -= this.statements.clearUncertainBefore.run(Math.floor(at)).changes;
+    if (this.marks.length === 0) return;
+    const before = Math.floor(at);
+    this.statements.clearMarksBefore.run(before);
+    this.marks = this.marks.filter((mark) => mark.since >= before);
+    this.markedKeys = undefined;
   }
 
   /** The earliest mark's time, if any. */
   uncertainSince(): number | undefined {
-    if (this.uncertainCount === 0) return undefined;
-    return this.statements.minUncertain.get()?.since ?? undefined;
+    let since: number | undefined;
+    for (const mark of this.marks) if (since === undefined || mark.since < since) since = mark.since;
+    return since;
   }
 
   isUncertain(key: string): boolean {
-    return this.uncertainCount > 0 && this.statements.isUncertain.get(key) !== undefined;
+    return this.marks.length > 0 && this.marked().has(key);
   }
 
   /** Every key holding at least one record, streamed from disk (a sweep compares them with what is wanted). */
@@ -273,18 +310,23 @@ export class TargetIndex {
     return untouched;
   }
 
+  /** Uncertain keys, by the time of their earliest mark, then by key. */
   uncertainKeys(): string[] {
-    return this.statements.uncertainKeys.all().map((row) => row.key);
+    const since = new Map<string, number>();
+    for (const mark of [...this.marks].sort((a, b) => a.since - b.since))
+      for (const key of mark.keys) if (!since.has(key)) since.set(key, mark.since);
+    return [...since.keys()].sort((a, b) => since.get(a)! - since.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Empties the index (records, marks, completeness and checkpoint); the identity stays. */
   clear(): void {
     this.db.transaction(() => {
-      this.db.exec("DELETE FROM entry; DELETE FROM uncertain; DELETE FROM meta WHERE name <> 'identity';");
+      this.db.exec("DELETE FROM entry; DELETE FROM mark; DELETE FROM meta WHERE name <> 'identity';");
     })();
     this.slots.reset();
     this.records = 0;
-    this.uncertainCount = 0;
+    this.marks = [];
+    this.markedKeys = undefined;
   }
 
   close(): void {
@@ -295,8 +337,55 @@ export class TargetIndex {
     return this.statements.getMeta.get(name)?.value;
   }
 
-  /** Fills the hash table and the counters from the rows (at open, and after a failed write). */
+  private uncertainCount(): number {
+    return this.marks.length === 0 ? 0 : this.marked().size;
+  }
+
+  private marked(): Map<string, number> {
+    if (this.markedKeys === undefined) {
+      this.markedKeys = new Map();
+      for (const mark of this.marks)
+        for (const key of mark.keys) this.markedKeys.set(key, (this.markedKeys.get(key) ?? 0) + 1);
+    }
+    return this.markedKeys;
+  }
+
+  /**
+   * Takes `keys` out of the marks (inside a write). A create's answer names the keys of the only mark (its
+   * request's) in the same order: that row goes at once; otherwise the marks naming any of the keys are rewritten
+   * without them.
+   */
+  private settle(keys: readonly string[]): void {
+    if (keys.length === 0 || this.marks.length === 0) return;
+    const only = this.marks.length === 1 ? this.marks[0]! : undefined;
+    if (only !== undefined && sameKeys(only.keys, keys)) {
+      this.statements.removeMark.run(only.id);
+      this.marks = [];
+      this.markedKeys = undefined;
+      return;
+    }
+    const gone = new Set(keys);
+    const kept: Mark[] = [];
+    for (const mark of this.marks) {
+      const left = mark.keys.filter((key) => !gone.has(key));
+      if (left.length === mark.keys.length) kept.push(mark);
+      else if (left.length === 0) this.statements.removeMark.run(mark.id);
+      else {
+        this.statements.rewriteMark.run(JSON.stringify(left), mark.id);
+        mark.keys = left;
+        kept.push(mark);
+      }
+    }
+    this.marks = kept;
+    this.markedKeys = undefined;
+  }
+
+  /** Fills the hash table, the counters and the marks from the rows (at open, and after a failed write). */
   private load(): void {
+    this.marks = this.statements.marks
+      .all()
+      .map((row) => ({ id: row.id, since: row.since, keys: decodeKeys(row.keys) }));
+    this.markedKeys = undefined;
     this.records = 0;
     this.lastSeq = 0;
     this.slots.reset(this.statements.countRows.get()?.n ?? 0);
@@ -339,6 +428,8 @@ export class TargetIndex {
 
   private find(key: string): Entry | undefined {
     const hash = keyHash(key);
+    // Most keys of a backfill are new: no slot carries their tag, and no iterator is made for them.
+    if (!this.slots.mayHold(hash)) return undefined;
     for (const seq of this.slots.rows(hash)) {
       const row = this.statements.bySeq.get(seq);
       if (row?.key === key) {
@@ -359,6 +450,16 @@ export class TargetIndex {
     this.records += records.length;
   }
 
+  /** `insert` of a key's only record, without an array. */
+  private insertOne(record: IndexedRecord): void {
+    if (this.lastSeq >= MAX_SEQ) throw new Error("the index has used every row number: remove its file");
+    const seq = ++this.lastSeq;
+    const hash = keyHash(record.key);
+    this.statements.insert.run(seq, hash, record.key, 1, encodeRecord(record));
+    this.addSlot(hash, seq);
+    this.records += 1;
+  }
+
   /** Rewrites a key's row in place, or removes it when no record is left. */
   private update(entry: Entry, records: readonly IndexedRecord[]): void {
     if (records.length === 0) {
@@ -371,6 +472,17 @@ export class TargetIndex {
 
 /** Rows per read when the slot table is filled from the rows (`eachRow`). */
 const SLOT_ROWS_PER_READ = 4096;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function decodeKeys(text: string): string[] {
+  const keys: unknown = JSON.parse(text);
+  return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === "string") : [];
+}
 
 function groupByKey<R extends { readonly key: string }>(records: readonly R[]): Map<string, R[]> {
   const byKey = new Map<string, R[]>();
@@ -393,6 +505,12 @@ function encodeRecords(records: readonly IndexedRecord[]): string {
     text += text === "" ? `${r.id}\n${r.fingerprint}` : `\n${r.id}\n${r.fingerprint}`;
   }
   return text.startsWith("[") ? encodeJson(records) : text;
+}
+
+function encodeRecord(record: IndexedRecord): string {
+  const { id, fingerprint } = record;
+  if (id.includes("\n") || fingerprint.includes("\n") || id.startsWith("[")) return encodeJson([record]);
+  return `${id}\n${fingerprint}`;
 }
 
 function encodeJson(records: readonly IndexedRecord[]): string {
@@ -423,20 +541,16 @@ function prepareStatements(db: Database.Database) {
     ),
     update: db.prepare<[number, string, number]>("UPDATE entry SET count = ?, records = ? WHERE seq = ?"),
     remove: db.prepare<[number]>("DELETE FROM entry WHERE seq = ?"),
-    markUncertain: db.prepare<[number, string]>(
-      "INSERT OR IGNORE INTO uncertain (key, since) SELECT value, ? FROM json_each(?)",
-    ),
-    clearUncertain: db.prepare<[string]>("DELETE FROM uncertain WHERE key IN (SELECT value FROM json_each(?))"),
-    isUncertain: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM uncertain WHERE key = ?"),
-    clearUncertainBefore: db.prepare<[number]>("DELETE FROM uncertain WHERE since < ?"),
-    minUncertain: db.prepare<[], { since: number | null }>("SELECT min(since) AS since FROM uncertain"),
+    insertMark: db.prepare<[number, string]>("INSERT INTO mark (since, keys) VALUES (?, ?)"),
+    removeMark: db.prepare<[number]>("DELETE FROM mark WHERE id = ?"),
+    rewriteMark: db.prepare<[string, number]>("UPDATE mark SET keys = ? WHERE id = ?"),
+    clearMarksBefore: db.prepare<[number]>("DELETE FROM mark WHERE since < ?"),
+    marks: db.prepare<[], { id: number; since: number; keys: string }>("SELECT id, since, keys FROM mark ORDER BY id"),
     keys: db.prepare<[], { key: string }>("SELECT key FROM entry ORDER BY key"),
-    uncertainKeys: db.prepare<[], { key: string }>("SELECT key FROM uncertain ORDER BY since, key"),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE name = ?"),
     setMeta: db.prepare<[string, string]>(
       "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     ),
     countRows: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM entry"),
-    countUncertain: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM uncertain"),
   };
 }

@@ -58,6 +58,48 @@ describe("TargetIndex", () => {
     expect(index.stats().uncertainKeys).toBe(1);
   });
 
+  it("keeps one mark row per request: the answer clears it, marks of several requests survive a reopen", () => {
+    const path = tempPath();
+    const first = TargetIndex.open({ path, identity: "t" });
+    first.markUncertain(["a", "b"], 1_000);
+    first.put(
+      [
+        { id: "u1", key: "a", fingerprint: "f" },
+        { id: "u2", key: "b", fingerprint: "f" },
+      ],
+      ["a", "b"],
+    );
+    expect(first.stats().uncertainKeys).toBe(0);
+    first.markUncertain(["c", "d"], 2_000);
+    first.markUncertain(["d", "e"], 3_000);
+    first.put([{ id: "u3", key: "d", fingerprint: "f" }], ["d"]);
+    first.close();
+    const again = TargetIndex.open({ path, identity: "t" });
+    expect(again.uncertainKeys()).toEqual(["c", "e"]);
+    expect(again.uncertainSince()).toBe(2_000);
+    again.clearUncertainBefore(2_500);
+    expect(again.uncertainKeys()).toEqual(["e"]);
+    expect(again.isUncertain("c")).toBe(false);
+    expect(again.isUncertain("e")).toBe(true);
+    again.close();
+  });
+
+  it("moves the per-key marks of a layout 2 file into mark rows, keeping its records", () => {
+    const path = tempPath();
+    TargetIndex.open({ path, identity: "t" }).close();
+    const v2 = new Database(path);
+    v2.exec(
+      "DROP TABLE mark; CREATE TABLE uncertain (key TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID; INSERT INTO uncertain VALUES ('a', 5), ('b', 5), ('c', 7); INSERT INTO entry (seq, hash, key, count, records) VALUES (1, 0, 'k', 1, 'u\nf');",
+    );
+    v2.pragma("user_version = 2");
+    v2.close();
+    const index = TargetIndex.open({ path, identity: "t" });
+    expect(index.stats()).toEqual({ records: 1, uncertainKeys: 3, complete: false });
+    expect(index.uncertainKeys()).toEqual(["a", "b", "c"]);
+    expect(index.uncertainSince()).toBe(5);
+    index.close();
+  });
+
   it("survives a reopen (records, marks, completeness, checkpoint) and empties itself for another identity", () => {
     const path = tempPath();
     const first = TargetIndex.open({ path, identity: "s1|account 1|OpenCTI" });
