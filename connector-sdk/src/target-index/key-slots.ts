@@ -13,6 +13,8 @@ const REMOVED = 0xffff_ffff;
 /** Row numbers are stored as 32-bit values; 0 and the "removed" mark are reserved. */
 export const MAX_SEQ = REMOVED - 1;
 const MIN_SLOTS = 1024;
+/** Slot count under which the table grows fourfold (256 Ki slots: 1.25 MB). */
+const FOURFOLD_BELOW = 1 << 18;
 
 export class KeySlots {
   private tags = new Uint8Array(MIN_SLOTS);
@@ -70,9 +72,14 @@ export class KeySlots {
     }
   }
 
-  /** Live rows plus one, for `reset` when `add` refused (doubles when rows fill a quarter). */
+  /**
+   * Live rows plus one, for `reset` when `add` refused: the table doubles when rows fill a quarter, and grows
+   * fourfold while it is small (each growth re-reads every row: fewer of them during a backfill, same final size).
+   */
   get wanted(): number {
-    return (this.live + 1) * 4 > this.seqs.length ? this.seqs.length : this.live + 1;
+    const size = this.seqs.length;
+    if ((this.live + 1) * 4 <= size) return this.live + 1;
+    return size < FOURFOLD_BELOW ? size * 2 : size;
   }
 
   /** Empties the table, sized for `rows` rows (at most half full). */

@@ -13,7 +13,7 @@ describe("KeySlots", () => {
     slots.remove(hashOf(3), 3);
     expect([...slots.rows(hashOf(3))]).not.toContain(3);
     expect([...slots.rows(0xab00_0039)]).toEqual([]); // a tag no row has
-    expect(slots.wanted).toBe(1_024); // live rows fill a quarter: the next table doubles
+    expect(slots.wanted).toBe(2_048); // live rows fill a quarter of a small table: the next one is 4 times larger
     slots.reset(slots.wanted);
     for (let seq = 1; seq <= 1_000; seq++) expect(slots.add(hashOf(seq), seq)).toBe(true);
     expect([...slots.rows(hashOf(1_000))]).toContain(1_000);
@@ -21,6 +21,15 @@ describe("KeySlots", () => {
     expect(slots.wanted).toBe(1); // only removed slots: the next table is the smallest
     slots.reset();
     expect([...slots.rows(hashOf(1_000))]).toEqual([]);
+  });
+
+  it("doubles a large table instead of growing it fourfold", () => {
+    const slots = new KeySlots();
+    slots.reset(1 << 17); // 262,144 slots
+    let seq = 0;
+    while (slots.add(keyHash(`k${seq + 1}`), seq + 1)) seq++;
+    expect(seq).toBe(1 << 17);
+    expect(slots.wanted).toBe(1 << 18); // reset(2^18 rows) → 2^19 slots: twice the size
   });
 
   it("spreads similar ids over the low bits and the tag", () => {
