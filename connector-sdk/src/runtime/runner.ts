@@ -9,7 +9,6 @@ import type { Logger } from "../logging/types.js";
 import { createMetrics, startMetricsServer } from "../metrics/index.js";
 import type { Metrics } from "../metrics/types.js";
 import { OpenCtiClient } from "../opencti/client.js";
-import { OpenCtiApiError } from "../opencti/errors.js";
 import { AckTracker } from "../state/ack-tracker.js";
 import { parseStreamId } from "../state/stream-ids.js";
 import { parseState, resolveInitialState, type StreamState, sameState, serializeState } from "../state/stream-state.js";
@@ -17,9 +16,11 @@ import type { StreamEvent } from "../stream/envelope.js";
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
 import { EventDeadLetter } from "./dead-letter.js";
+import { MessageQueue } from "./message-queue.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
 import { loadPluginConfig } from "./plugin-config.js";
 import { startProgress } from "./progress.js";
+import { registerWithRetry } from "./registration.js";
 import { createPluginContext, runContainer } from "./services.js";
 import { DEFAULT_STATE_CADENCE, type StateCadence, StatePusher } from "./state-pusher.js";
 import { resolveToken, TOKENS } from "./tokens.js";
@@ -198,9 +199,7 @@ class Engine {
   private baseState: StreamState | null = null;
   private generation = 0;
   private stream: LiveStream | undefined;
-  private queue: QueuedMessage[] = [];
-  private queueHead = 0;
-  private wake: (() => void) | undefined;
+  private readonly queue = new MessageQueue<QueuedMessage>();
   private stopping = false;
   private draining = false;
   private pusher: StatePusher | undefined;
@@ -256,7 +255,15 @@ class Engine {
   }
 
   async run(): Promise<void> {
-    const registered = await this.connectToOpenCti();
+    const registered = await registerWithRetry({
+      client: this.client,
+      connector: this.config.connector,
+      logger: this.apiLogger,
+      retryBaseMs: this.timing.retryBaseMs,
+      signal: this.abort.signal,
+      stopping: () => this.stopping,
+      refused: (message, error) => this.fatal(message, error),
+    });
     if (!registered) return;
     const stored = parseState(registered.connector_state);
     this.registeredWithoutState = stored === null;
@@ -292,53 +299,6 @@ class Engine {
     this.setStateMetric("running");
     this.consumer = this.consume();
     this.openStream();
-  }
-
-  /** Health check then registration, retried with backoff while OpenCTI is unreachable. */
-  private async connectToOpenCti(): Promise<{ connector_state: string | null } | undefined> {
-    const c = this.config.connector;
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        this.apiLogger.info("Health check (platform version)...");
-        const version = await this.client.healthCheck();
-        const registered = await this.client.registerConnector({
-          id: c.id,
-          name: c.name,
-          type: "STREAM",
-          scope: c.scope,
-          auto: false,
-          auto_update: false,
-          enrichment_resolution: "none",
-          only_contextual: false,
-          playbook_compatible: false,
-          listen_callback_uri: null,
-        });
-        this.logger.info("Connector registered with ID", { id: c.id, platform_version: version });
-        return registered;
-      } catch (error) {
-        if (error instanceof OpenCtiApiError && !error.retryable) {
-          this.fatal(`OpenCTI refused the connector: ${error.message}`, error);
-          return undefined;
-        }
-        const delay = backoffDelay(attempt, {
-          baseMs: this.timing.retryBaseMs,
-          maxMs: this.config.connector.live_stream_reconnect_max_delay * 1000,
-        });
-        this.apiLogger.error(
-          "OpenCTI API is not reachable. Waiting for OpenCTI API to start or check your configuration...",
-          {
-            reason: (error as Error).message,
-            retry_in_ms: delay,
-          },
-        );
-        try {
-          await sleep(delay, this.abort.signal);
-        } catch {
-          return undefined;
-        }
-      }
-    }
-    return undefined;
   }
 
   private startGeneration(stored: Readonly<Record<string, unknown>> | null): void {
@@ -397,9 +357,6 @@ class Engine {
         // holds the position until the handler settled it.
         this.snapshotUntilMs = undefined;
         this.queue.push({ message, entry: tracker.receive(message.id), generation, snapshotEnd: true });
-        const wake = this.wake;
-        this.wake = undefined;
-        wake?.();
       }
     }
     if (message.event === "heartbeat" || message.event === "connected") {
@@ -414,36 +371,25 @@ class Engine {
       return;
     }
     const entry = tracker.receive(message.id);
-    this.queue.push({ message, entry, generation });
     this.metrics.sdk.inFlight.set(tracker.window);
     if (tracker.window >= this.maxInFlight) this.stream?.pause();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.queue.push({ message, entry, generation });
   }
 
-  private next(): Promise<QueuedMessage | undefined> {
-    // A fatal stop hands nothing more to the handler; a graceful one drains what was read.
-    if (this.stopping && !this.draining) return Promise.resolve(undefined);
-    if (this.queueHead < this.queue.length) {
-      const item = this.queue[this.queueHead];
-      // Release the slot now: consumed messages must not stay reachable until the next compaction.
-      (this.queue as (QueuedMessage | undefined)[])[this.queueHead++] = undefined;
-      if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.queueHead);
-        this.queueHead = 0;
+  private async next(): Promise<QueuedMessage | undefined> {
+    for (;;) {
+      // A fatal stop hands nothing more to the handler; a graceful one drains what was read.
+      if (this.stopping && !this.draining) return undefined;
+      const item = this.queue.take();
+      if (item) return item;
+      if (this.stopping) return undefined;
+      // Everything read is handed over and reading is paused: only acknowledgements can bring more.
+      if (this.stream?.paused && !this.waitingForAcks) {
+        this.waitingForAcks = true;
+        this.flushHandler();
       }
-      return Promise.resolve(item);
+      await this.queue.arrival();
     }
-    if (this.stopping) return Promise.resolve(undefined);
-    // Everything read is handed over and reading is paused: only acknowledgements can bring more.
-    if (this.stream?.paused && !this.waitingForAcks) {
-      this.waitingForAcks = true;
-      this.flushHandler();
-    }
-    return new Promise((resolve) => {
-      this.wake = () => resolve(this.stopping ? undefined : this.next());
-    }).then((value) => value as QueuedMessage | undefined);
   }
 
   /** Decision 0005: a batching handler sends a partial batch at once instead of waiting for a timer. */
@@ -665,8 +611,7 @@ class Engine {
   /** pycti kills the process on a remote reset and lets Docker restart it; we restart the stream in-process. */
   private restartFromScratch(): void {
     this.stream?.stop();
-    this.queue = [];
-    this.queueHead = 0;
+    this.queue.clear();
     this.startGeneration(null);
     this.openStream();
     // The fresh state is pushed soon, so that OpenCTI shows the restart.
@@ -717,9 +662,7 @@ class Engine {
     if (drain) this.stream?.resume();
     else this.stream?.stop();
     const pusherStopped = this.pusher?.stop();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.queue.wake();
     const remaining = () => Math.max(0, deadline - Date.now());
     if (this.consumer) await withTimeout(this.consumer, remaining());
     if (drain && this.handler.drain) {
