@@ -4,6 +4,7 @@ import { tlsFrom } from "../config/index.js";
 import type { BaseConfig, ConfigSource, NamespaceSchema } from "../config/types.js";
 import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
+import { errorMessage } from "../logging/error-message.js";
 import { createLogger } from "../logging/index.js";
 import type { Logger } from "../logging/types.js";
 import { createMetrics, startMetricsServer } from "../metrics/index.js";
@@ -162,7 +163,7 @@ export async function startConnector<S extends NamespaceSchema, R, H extends Str
   const started = engine.run();
   // A start-up failure (metrics port taken, handler start() throwing, …) ends the run with exit code 1 and its
   // cause logged; left alone it would leave pings going and the stream never opened.
-  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${messageOf(error)}`, error));
+  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${errorMessage(error)}`, error));
   return {
     config,
     settings: loaded.settings,
@@ -285,7 +286,7 @@ class Engine {
         this.metricsServer = await startMetricsServer({ port, metrics: this.metrics, health: () => this.health() });
       } catch (error) {
         throw new Error(
-          `cannot serve metrics on port ${port} (CONNECTOR_METRICS_PORT): ${(error as Error).message}; choose a free port or set CONNECTOR_EXPOSE_METRICS=false`,
+          `cannot serve metrics on port ${port} (CONNECTOR_METRICS_PORT): ${errorMessage(error)}; choose a free port or set CONNECTOR_EXPOSE_METRICS=false`,
         );
       }
     }
@@ -293,7 +294,7 @@ class Engine {
     try {
       await this.handler.start?.();
     } catch (error) {
-      throw new Error(`the connector's start() failed: ${messageOf(error)}`);
+      throw new Error(`the connector's start() failed: ${errorMessage(error)}`);
     }
     if (this.stopping) return;
     this.setStateMetric("running");
@@ -398,7 +399,7 @@ class Engine {
       this.handler.flush?.();
     } catch (error) {
       this.logger.error("The handler's flush failed; its events wait for its own flush timer", {
-        reason: (error as Error)?.message ?? String(error),
+        reason: errorMessage(error),
       });
     }
   }
@@ -476,8 +477,8 @@ class Engine {
           return;
         }
         if (acked) return; // an earlier deferred acknowledgement already settled it
-        const reason = (error as Error)?.message ?? String(error);
-        sdk.eventsFailed.inc({ reason: (error as Error)?.name || "Error" });
+        const reason = errorMessage(error);
+        sdk.eventsFailed.inc({ reason: error instanceof Error ? error.name : "Error" });
         const about = { event_id: parsed.id, event: parsed.event, entity_id: parsed.data.id, reason };
         if (attempt >= maxAttempts) {
           await this.deadLetter(parsed, reason, attempt, once);
@@ -528,7 +529,7 @@ class Engine {
       ]);
     } catch (error) {
       this.fatal(
-        `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${(error as Error).message}; event ${event.id} is not acknowledged and will be replayed after a restart`,
+        `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${errorMessage(error)}; event ${event.id} is not acknowledged and will be replayed after a restart`,
       );
       return;
     }
@@ -564,7 +565,7 @@ class Engine {
       // Nothing is lost: the stream goes on; what the handler would have removed stays until the next reconciliation.
       this.logger.error("The handler failed at the end of the recovery snapshot", {
         event_id: id,
-        reason: (error as Error)?.message ?? String(error),
+        reason: errorMessage(error),
       });
     }
     if (!deferred) ack();
@@ -597,7 +598,7 @@ class Engine {
       this.restartFromScratch();
     } catch (error) {
       this.metrics.sdk.pingApiErrors.inc();
-      this.logger.error("Error pinging the API", { reason: (error as Error).message });
+      this.logger.error("Error pinging the API", { reason: errorMessage(error) });
     }
   }
 
@@ -668,7 +669,7 @@ class Engine {
     if (drain && this.handler.drain) {
       await withTimeout(
         this.handler.drain(deadline).catch((error: unknown) => {
-          this.logger.error("Draining in-flight work failed", { reason: (error as Error).message });
+          this.logger.error("Draining in-flight work failed", { reason: errorMessage(error) });
         }),
         remaining() + 100,
       );
@@ -684,13 +685,13 @@ class Engine {
         this.metrics.sdk.pingApi.inc();
       } catch (error) {
         this.metrics.sdk.pingApiErrors.inc();
-        this.logger.error("Error pinging the API", { reason: (error as Error).message });
+        this.logger.error("Error pinging the API", { reason: errorMessage(error) });
       }
     }
     try {
       await this.handler.stop?.();
     } catch (error) {
-      this.logger.error("Handler stop failed", { reason: (error as Error).message });
+      this.logger.error("Handler stop failed", { reason: errorMessage(error) });
     }
     await this.metricsServer?.close();
     this.setStateMetric("stopped");
@@ -699,10 +700,6 @@ class Engine {
     this.resolveDone(result);
     return result;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Longest wait at a graceful stop for the heartbeat that closes the newest id group (OpenCTI sends one every 5 s). */
