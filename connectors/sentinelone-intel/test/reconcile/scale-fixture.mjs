@@ -2,9 +2,9 @@
 // N synthetic indicators and the N IOCs the connector maps them to, minus 1 % removed and plus 1 % duplicated, so
 // that the reconcile CLI can be measured alone in another process. Prints one JSON line with the environment to
 // give the CLI, then serves until killed.
-//   node connectors/sentinelone-intel/test/reconcile/scale-fixture.mjs [N] [issue]
+//   node connectors/sentinelone-intel/test/reconcile/scale-fixture.mjs [N] [issue] [RPM]
 // With `issue`: issue 12's "done when" drift instead (10 % removed, 50 orphans, 5 % duplicated, 5 % given another
-// validUntil, 50 IOCs of another source) and SentinelOne's 30 requests/minute rate limit on.
+// validUntil, 50 IOCs of another source) and SentinelOne's rate limit on: RPM requests/minute (default 30; 0 = off).
 // e.g. (bash) eval "$(node … | jq -r 'to_entries[]|"export \(.key)=\(.value)"')" && /usr/bin/time -v node
 //   connectors/sentinelone-intel/dist/reconcile/cli.js --json --requests-per-minute 0
 import { OpenCtiSimulator, syntheticIndicatorFeed } from "../../../../connector-sdk-testing/dist/index.js";
@@ -13,6 +13,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../
 
 const count = Number(process.argv[2] ?? 100_000);
 const issueMix = process.argv[3] === "issue";
+const rpm = Number(process.argv[4] ?? 30);
 const STREAM = "scale-stream";
 const TOKEN = "scale-octi-token";
 const SOURCE = "OpenCTI";
@@ -65,7 +66,7 @@ if (issueMix) {
   });
   s1.console.add(Array.from({ length: 50 }, (_, n) => orphan(n, SOURCE)));
   s1.console.add(Array.from({ length: 50 }, (_, n) => orphan(n + 100, "Another feed")));
-  s1.setRateLimit({ requestsPerMinute: 30, retryAfter: "seconds", body: "html" });
+  if (rpm > 0) s1.setRateLimit({ requestsPerMinute: rpm, retryAfter: "seconds", body: "html" });
 }
 process.stdout.write(
   `${JSON.stringify({
