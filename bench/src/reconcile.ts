@@ -4,7 +4,8 @@
  * 50 orphans, 50 IOCs of another source); SentinelOne rate limited. `npm run reconcile` runs three times as its own
  * process with the root script's node flags: a dry run (exit 3), `--apply` (exit 0), a dry run (in sync, exit 0).
  * Each step reports its wall time, the requests SentinelOne answered by method, the command's own counts and its
- * peak RSS (VmHWM, read every poll while it runs). SentinelOne is then checked against the expected set.
+ * peak RSS (VmHWM, read every poll while it runs: the last 50 ms before it exits may be missed). SentinelOne is then
+ * checked against the expected set.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -198,9 +199,14 @@ export async function runReconcileSection(ctx: BenchContext, spec: ReconcileSpec
         stdoutFile: `${file}.json`,
       });
       const sampler = new ProcSampler(process.pid, spawnedAt);
+      // Maxima over the ticks: once the process has exited (a zombie until reaped), /proc has no VmHWM for it.
+      let peakRssBytes = 0;
+      let cpuSeconds = 0;
       let lastSay = 0;
       while (process.running) {
-        sampler.tick();
+        const snapshot = sampler.tick();
+        peakRssBytes = Math.max(peakRssBytes, snapshot?.peakRssBytes ?? 0);
+        cpuSeconds = Math.max(cpuSeconds, snapshot?.cpuSeconds ?? 0);
         if (Date.now() - spawnedAt > timeoutMs) {
           await process.stop(10_000);
           throw new Error(`${spec.label}: ${name} still running after ${Math.round(timeoutMs / 1000)} s`);
@@ -228,8 +234,8 @@ export async function runReconcileSection(ctx: BenchContext, spec: ReconcileSpec
         commandRequests: target?.requests ?? {},
         counts: countsOf(report),
         repair,
-        peakRssMB: round((sampler.last?.peakRssBytes ?? 0) / MB, 1),
-        cpuSeconds: round(sampler.last?.cpuSeconds ?? 0, 2),
+        peakRssMB: round(peakRssBytes / MB, 1),
+        cpuSeconds: round(cpuSeconds, 2),
         rssSeries: sampler.rssSeries(),
       });
       ctx.say(
