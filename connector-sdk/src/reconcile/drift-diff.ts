@@ -42,7 +42,7 @@ const SEP = "\u0001";
  * A copy of `text` in one piece: a string built by concatenation is a tree of parts in V8; held for 100,000 keys,
  * those trees were most of the heap.
  */
-const flat = (text: string): string => Buffer.from(text, "utf8").toString("utf8");
+export const flat = (text: string): string => Buffer.from(text, "utf8").toString("utf8");
 
 /** The expected side of one item as one flat string: `group␁fingerprint␁field values…` (about 100 bytes). */
 function unpack(expected: string): { group: string; fingerprint: string; values: number[] } {
