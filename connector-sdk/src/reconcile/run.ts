@@ -19,7 +19,7 @@ import { type ProgressDisplayOptions, type ProgressState, startProgressDisplay }
 import type { SinkChange } from "../sink/types.js";
 import { RecoverySnapshot, type SnapshotObject, snapshotOptionsFromConfig } from "../stream/snapshot.js";
 import { TargetIndex } from "../target-index/target-index.js";
-import { type DriftCounts, DriftDiff, type DriftPlan, flat, SAMPLE_SIZE } from "./drift-diff.js";
+import { type DriftCounts, DriftDiff, type DriftPlan, SAMPLE_SIZE } from "./drift-diff.js";
 import { reconcileMetrics } from "./metrics.js";
 import { ReconcileQueue } from "./reconcile-queue.js";
 import type { ReconcileItems, ReconcileSpec } from "./spec.js";
@@ -221,9 +221,8 @@ async function* changesOf<P, Rec>(
     yield {
       key: object.data.id,
       items: items.map((payload) => ({ payload, fingerprint: side.fingerprint(payload) })),
-      // The SSE parser's id is a slice of the chunk it came in (about 64 KB): a pending change holding it held
-      // the whole chunk (20 MB at 100,000 IOCs).
-      eventId: flat(object.streamId),
+      // The stream hands over ids in one piece (LiveStream copies them out of the SSE chunk they came in).
+      eventId: object.streamId,
     };
   }
 }
