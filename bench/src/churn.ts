@@ -124,7 +124,7 @@ async function savedPosition(rig: Rig, connectorId: string): Promise<string | un
   return undefined;
 }
 
-function diffRequests(after: SimulatorStats, before: SimulatorStats): PhaseRequests {
+export function diffRequests(after: SimulatorStats, before: SimulatorStats): PhaseRequests {
   const byMethod: Record<string, MethodStats> = {};
   for (const [method, m] of Object.entries(after.byMethod ?? {})) {
     const b = before.byMethod?.[method] ?? { requests: 0, ok: 0, items: 0 };

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 
-export const SECTIONS = ["backfill", "live", "rate-limited", "baseline", "memory", "churn"] as const;
+export const SECTIONS = ["backfill", "live", "rate-limited", "baseline", "memory", "churn", "reconcile"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,10 @@ export interface BenchOptions {
   readonly churnDeadlineSeconds: number;
   /** SIGKILLs of the connector in the second churn run (0: no second run). */
   readonly churnKills: number;
+  /** Reconcile section: N indicators against N IOCs with issue 12's drift mix (dry run, --apply, dry run). */
+  readonly reconcile: number;
+  /** Requests per minute of the reconcile section's SentinelOne (and the command's pace). */
+  readonly reconcileRpm: number;
   /** Sections to run, in the order of `SECTIONS`. */
   readonly only: readonly Section[];
   /** `SENTINELONE_INTEL_BATCH_SIZE` of every section but the baseline (undefined: the connector's default). */
@@ -74,6 +78,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   churnBurst: undefined,
   churnDeadlineSeconds: 300,
   churnKills: 3,
+  reconcile: 100_000,
+  reconcileRpm: 30,
   only: SECTIONS,
   batchSize: undefined,
   profile: false,
@@ -102,6 +108,8 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   memory: [2_000, 5_000, 20_000],
   churn: 300,
   churnDeadlineSeconds: 30,
+  reconcile: 2_000,
+  reconcileRpm: 6_000,
   quick: true,
 };
 
@@ -121,6 +129,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --churn-burst <n>       its bucket capacity (default: = the rate)
   --churn-deadline <s>    seconds after the churn is published before reporting "not settled" (default 300)
   --churn-kills <n>       SIGKILLs of the connector in the second churn run, 0 to skip that run (default 3)
+  --reconcile <n>         reconcile section: n indicators against n IOCs with issue 12's drift (10 % removed,
+                          5 % duplicated, 5 % other validUntil, 50 orphans, 50 of another source); npm run
+                          reconcile as a dry run, then --apply, then a dry run (default 100000)
+  --reconcile-rpm <n>     requests per minute of its SentinelOne and of the command (default 30)
   --only <s,s,…>          sections: ${SECTIONS.join(",")} (default: all); "profile" adds --profile
   --batch-size <n>        SENTINELONE_INTEL_BATCH_SIZE outside the baseline (default: the connector's default)
   --profile               also run a profiled backfill (node --cpu-prof on the connector and both simulators)
@@ -215,6 +227,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
         "churn-burst": { type: "string" },
         "churn-deadline": { type: "string" },
         "churn-kills": { type: "string" },
+        reconcile: { type: "string" },
+        "reconcile-rpm": { type: "string" },
         only: { type: "string" },
         "batch-size": { type: "string" },
         profile: { type: "boolean" },
@@ -256,6 +270,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     churnBurst: integer("churn-burst", str("churn-burst"), 1),
     churnDeadlineSeconds: integer("churn-deadline", str("churn-deadline"), 1),
     churnKills: integer("churn-kills", str("churn-kills"), 0),
+    reconcile: integer("reconcile", str("reconcile"), 20),
+    reconcileRpm: integer("reconcile-rpm", str("reconcile-rpm"), 1),
     only: only?.only,
     batchSize: integer("batch-size", str("batch-size"), 1),
     profile: v.profile === true || only?.profile === true ? true : undefined,

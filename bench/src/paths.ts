@@ -7,6 +7,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replac
 
 export const BUILT = {
   connectorMain: join(REPO_ROOT, "connectors/sentinelone-intel/dist/main.js"),
+  reconcileCli: join(REPO_ROOT, "connectors/sentinelone-intel/dist/reconcile/cli.js"),
   sentinelOneSimulatorCli: join(REPO_ROOT, "connectors/sentinelone-intel/dist-dev/simulator/cli.js"),
   openCtiSimulatorCli: join(REPO_ROOT, "connector-sdk-testing/dist/opencti-simulator-cli.js"),
 } as const;
@@ -31,12 +32,19 @@ export function missingBuiltFiles(): string[] {
  * so that `--deployed` measures what users run.
  */
 export function startScriptNodeFlags(): string[] {
+  return scriptNodeFlags("start", "main.js");
+}
+
+/** The node flags the root `npm run reconcile` script gives `connectors/sentinelone-intel/dist/reconcile/cli.js`. */
+export function reconcileScriptNodeFlags(): string[] {
+  return scriptNodeFlags("reconcile", "reconcile/cli.js");
+}
+
+function scriptNodeFlags(script: string, file: string): string[] {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
-  const start = pkg.scripts?.start ?? "";
-  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+connectors\/sentinelone-intel\/dist\/main\.js/.exec(start);
-  if (!match)
-    throw new Error(
-      `cannot find "node … connectors/sentinelone-intel/dist/main.js" in the root start script: ${start}`,
-    );
+  const text = pkg.scripts?.[script] ?? "";
+  const path = `connectors/sentinelone-intel/dist/${file}`;
+  const match = new RegExp(`\\bnode((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+${path.replace(/[./]/g, "\\$&")}`).exec(text);
+  if (!match) throw new Error(`cannot find "node … ${path}" in the root ${script} script: ${text}`);
   return match[1]!.trim() === "" ? [] : match[1]!.trim().split(/\s+/);
 }

@@ -18,6 +18,8 @@ export interface SpawnOptions {
   readonly cwd: string;
   /** stdout and stderr go here. */
   readonly logFile: string;
+  /** stdout goes here instead (not with `announce`): a command's report apart from its logs. */
+  readonly stdoutFile?: string;
   /** Wait for the first stdout line, parsed as JSON (the simulators announce their URL this way). */
   readonly announce?: boolean;
   /** Milliseconds to wait for that line (default 30 s). */
@@ -59,15 +61,17 @@ export class ManagedProcess {
   static async start(options: SpawnOptions): Promise<{ process: ManagedProcess; announcement: unknown }> {
     const log: WriteStream | undefined = options.announce ? createWriteStream(options.logFile) : undefined;
     const fd = options.announce ? undefined : openSync(options.logFile, "w");
+    const outFd = options.announce || options.stdoutFile === undefined ? fd : openSync(options.stdoutFile, "w");
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...options.args], {
         cwd: options.cwd,
         env: options.env,
-        stdio: options.announce ? ["ignore", "pipe", "pipe"] : ["ignore", fd!, fd!],
+        stdio: options.announce ? ["ignore", "pipe", "pipe"] : ["ignore", outFd!, fd!],
       });
     } finally {
       if (fd !== undefined) closeSync(fd);
+      if (outFd !== undefined && outFd !== fd) closeSync(outFd);
     }
     const managed = new ManagedProcess(options.name, child, options.logFile);
     if (!options.announce || !log) return { process: managed, announcement: undefined };

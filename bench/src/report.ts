@@ -2,6 +2,7 @@
 
 import type { ChurnRun, PhaseRequests } from "./churn.js";
 import { round } from "./measure.js";
+import type { ReconcileRun, ReconcileStep } from "./reconcile.js";
 import type { BenchResults, TargetCheck } from "./results.js";
 
 export type { TargetCheck } from "./results.js";
@@ -18,6 +19,12 @@ export const TARGETS = {
   churnRpm: 30,
   churnSettleSeconds: 150,
   churnRequests: 80,
+  /** Issue 12: 100,000 IOCs against 100,000 indicators at 30 requests/minute, within the listing's time plus the changes. */
+  reconcileSize: 100_000,
+  reconcileRpm: 30,
+  reconcileRssMB: 150,
+  /** Start-up and the end of the snapshot's second pass, beyond the dry run's time and the writes at the pace. */
+  reconcileSlackSeconds: 10,
 } as const;
 
 const fmt = (n: number | undefined, digits = 0): string =>
@@ -97,6 +104,32 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     measured: killed ? `${killed.kills.length} kills; ${churnMeasured(killed)}` : "not run",
     pass: killed ? killed.settled : null,
   });
+  const reconcile = results.sections.reconcile;
+  checks.push({
+    id: "reconcile-repair",
+    description: "npm run reconcile: dry run, --apply, dry run (issue 12's drift)",
+    target: "exit 3 / 0 / 0; counts as seeded; SentinelOne then equal to the expected set",
+    measured: reconcile ? reconcileRepairMeasured(reconcile) : "not run",
+    pass: reconcile ? reconcileRepaired(reconcile) : null,
+  });
+  const atReconcileSize =
+    reconcile !== undefined && reconcile.size === TARGETS.reconcileSize && reconcile.rpm === TARGETS.reconcileRpm;
+  const apply = reconcile?.steps.find((s) => s.name === "apply");
+  const limit = reconcile ? reconcileTimeLimit(reconcile) : undefined;
+  const peak = reconcile ? Math.max(...reconcile.steps.map((s) => s.peakRssMB)) : undefined;
+  checks.push({
+    id: "reconcile-scale",
+    description: `reconcile ${fmt(TARGETS.reconcileSize)} vs ${fmt(TARGETS.reconcileSize)} at ${TARGETS.reconcileRpm} requests/min: --apply's time, peak RSS`,
+    target: `≤ the dry run's time + the writes at the pace + ${TARGETS.reconcileSlackSeconds} s; ≤ ${TARGETS.reconcileRssMB} MB`,
+    measured:
+      reconcile && apply
+        ? `${fmt(reconcile.size)} at ${reconcile.rpm}/min: --apply ${fmt(apply.seconds, 1)} s (limit ${fmt(limit, 1)} s), ${fmt(apply.requests.total)} requests; peak RSS ${reconcile.steps.map((s) => fmt(s.peakRssMB, 1)).join(" / ")} MB`
+        : "not run",
+    pass:
+      reconcile && apply && atReconcileSize && limit !== undefined && peak !== undefined
+        ? apply.seconds <= limit && peak <= TARGETS.reconcileRssMB
+        : null,
+  });
   const runs = memory?.runs ?? [];
   const peaks = runs.map((r) => r.connector?.peakRssMB ?? Number.NaN);
   const maxPeak = peaks.length > 0 ? Math.max(...peaks) : undefined;
@@ -112,6 +145,79 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   });
   return checks;
 }
+
+/** The dry run's time (snapshot + listing) plus the apply's writes at the pace, plus the slack. */
+function reconcileTimeLimit(r: ReconcileRun): number | undefined {
+  const dry = r.steps.find((s) => s.name === "dry run");
+  const apply = r.steps.find((s) => s.name === "apply");
+  if (!dry || !apply) return undefined;
+  const writes = (apply.requests.byMethod.POST?.requests ?? 0) + (apply.requests.byMethod.DELETE?.requests ?? 0);
+  return dry.seconds + (writes * 60) / r.rpm + TARGETS.reconcileSlackSeconds;
+}
+
+function reconcileRepaired(r: ReconcileRun): boolean {
+  const [dry, apply, after] = r.steps;
+  const c = dry?.counts;
+  const seeded = r.seeded;
+  return (
+    dry?.exitCode === 3 &&
+    apply?.exitCode === 0 &&
+    after?.exitCode === 0 &&
+    c !== undefined &&
+    c.missing === seeded.missing &&
+    c.duplicates === seeded.duplicates &&
+    c.stale === seeded.stale &&
+    c.orphans === seeded.orphans &&
+    c.otherSources === seeded.otherSource &&
+    after?.counts?.inSync === seeded.expected &&
+    r.final.equal
+  );
+}
+
+function reconcileRepairMeasured(r: ReconcileRun): string {
+  const exits = r.steps.map((s) => s.exitCode ?? s.exit).join(" / ");
+  const c = r.steps[0]?.counts;
+  const counts = c
+    ? `missing ${fmt(c.missing)}, orphans ${fmt(c.orphans)}, duplicates ${fmt(c.duplicates)}, stale ${fmt(c.stale)}, other source ${fmt(c.otherSources)}`
+    : "no report";
+  const f = r.final;
+  return `exit ${exits}; ${counts}; after: ${fmt(f.ours)} ours (${fmt(r.seeded.expected)} expected), ${fmt(f.duplicates)} duplicates, ${fmt(f.stale)} stale, ${fmt(f.otherSource)} of the other source`;
+}
+
+function reconcileRows(rows: string[][], r: ReconcileRun): void {
+  rows.push([
+    "reconcile",
+    "seeded",
+    `${fmt(r.size)} indicators; SentinelOne ${fmt(r.seeded.held)} records at ${r.rpm}/min (${fmt(r.seedSeconds, 1)} s); node flags ${r.nodeFlags.join(" ") || "none"}`,
+  ]);
+  for (const s of r.steps) {
+    const c = s.counts;
+    rows.push([
+      "reconcile",
+      `${s.name}: exit / time / peak RSS / CPU`,
+      `${s.exit} / ${fmt(s.seconds, 1)} s / ${fmt(s.peakRssMB, 1)} MB / ${fmt(s.cpuSeconds, 2)} s`,
+    ]);
+    rows.push(["reconcile", `${s.name}: requests by kind`, `${fmt(s.requests.total)}: ${stepKinds(s)}`]);
+    rows.push([
+      "reconcile",
+      `${s.name}: counts`,
+      c
+        ? `in sync ${fmt(c.inSync)}, missing ${fmt(c.missing)}, orphans ${fmt(c.orphans)}, duplicates ${fmt(c.duplicates)}, stale ${fmt(c.stale)}, other source ${fmt(c.otherSources)}${s.repair ? `; created ${fmt(s.repair.created)}, deleted ${fmt(s.repair.deleted)}` : ""}`
+        : "no report",
+    ]);
+  }
+  const f = r.final;
+  rows.push([
+    "reconcile",
+    "SentinelOne afterwards",
+    `${f.equal ? "equal to the expected set" : "NOT equal to the expected set"}: ${fmt(f.ours)} ours, ${fmt(f.duplicates)} duplicates, ${fmt(f.stale)} stale, ${fmt(f.otherSource)} of the other source`,
+  ]);
+}
+
+const stepKinds = (s: ReconcileStep): string =>
+  `${byKind(s.requests)}; the command's: ${Object.entries(s.commandRequests)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(", ")}`;
 
 function churnMeasured(r: ChurnRun): string {
   const s = r.state;
@@ -268,6 +374,7 @@ export function figureRows(results: BenchResults): string[][] {
   }
   if (results.sections.churn?.plain) churnRows(rows, results.sections.churn.plain);
   if (results.sections.churn?.withKills) churnRows(rows, results.sections.churn.withKills);
+  if (results.sections.reconcile) reconcileRows(rows, results.sections.reconcile);
   if (profile) {
     const p = profile.run;
     rows.push([

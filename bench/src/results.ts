@@ -5,6 +5,7 @@
 import type { ChurnRun } from "./churn.js";
 import type { BenchOptions } from "./options.js";
 import type { ProfileSummary } from "./profile.js";
+import type { ReconcileRun } from "./reconcile.js";
 import type { BackfillRun, LiveRun } from "./scenarios.js";
 
 export interface TargetCheck {
@@ -78,6 +79,7 @@ export interface BenchResults {
     memory?: { readonly runs: readonly BackfillRun[] };
     profile?: ProfileResult;
     churn?: ChurnResult;
+    reconcile?: ReconcileRun;
   };
   readonly targets: readonly TargetCheck[];
   readonly errors: readonly { readonly section: string; readonly message: string }[];

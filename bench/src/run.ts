@@ -12,10 +12,18 @@ import { runChurn } from "./churn.js";
 import { cleanEnv } from "./connector.js";
 import { Progress, round } from "./measure.js";
 import type { BenchOptions, Section } from "./options.js";
-import { BUILD_ORDER, DEFAULT_RESULTS_DIR, missingBuiltFiles, REPO_ROOT, startScriptNodeFlags } from "./paths.js";
+import {
+  BUILD_ORDER,
+  DEFAULT_RESULTS_DIR,
+  missingBuiltFiles,
+  REPO_ROOT,
+  reconcileScriptNodeFlags,
+  startScriptNodeFlags,
+} from "./paths.js";
 import { cpuModel } from "./proc.js";
 import { stopAll } from "./processes.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
+import { runReconcileSection } from "./reconcile.js";
 import { evaluateTargets } from "./report.js";
 import type { BenchResults, ConnectorDefaults } from "./results.js";
 import { type BackfillRun, type BenchContext, runBackfill, runLive } from "./scenarios.js";
@@ -229,6 +237,18 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
         say(`  churn with ${options.churnKills} SIGKILLs: ${describeChurn(churn.withKills)}`);
       });
     }
+  }
+  if (want("reconcile")) {
+    await run("reconcile", async () => {
+      sections.reconcile = await runReconcileSection(ctx, {
+        label: "reconcile",
+        size: options.reconcile,
+        rpm: options.reconcileRpm,
+        // Small runs: a snapshot pass ends on an idle heartbeat, which would otherwise be most of their time.
+        ...(options.quick ? { heartbeatMs: 500 } : {}),
+        nodeFlags: [...(options.deployed ? reconcileScriptNodeFlags() : []), ...options.connectorNodeFlags],
+      });
+    });
   }
   if (options.profile) {
     await run("profile", async () => {

@@ -68,6 +68,10 @@ export interface RigOptions {
   readonly rateLimit?: { readonly rpm: number; readonly burst?: number };
   readonly latencyMs?: number;
   readonly profile?: boolean;
+  /** OpenCTI's idle heartbeats move to `<now>-0`, as OpenCTI's do (a recovery snapshot's end shows on them). */
+  readonly idleHeartbeatsAdvance?: boolean;
+  /** OpenCTI's heartbeat period (default the simulator's). */
+  readonly heartbeatMs?: number;
 }
 
 function profileFlags(ctx: BenchContext, label: string, who: string, profile: boolean | undefined): string[] {
@@ -84,7 +88,14 @@ export async function withRig<T>(
 ): Promise<T> {
   const common = { dir: ctx.logDir, label, env: ctx.env };
   const [opencti, sentinelOne] = await Promise.allSettled([
-    OpenCtiProcess.start({ ...common, nodeFlags: profileFlags(ctx, label, "opencti-simulator", options.profile) }),
+    OpenCtiProcess.start({
+      ...common,
+      nodeFlags: profileFlags(ctx, label, "opencti-simulator", options.profile),
+      args: [
+        ...(options.idleHeartbeatsAdvance ? ["--idle-heartbeats-advance"] : []),
+        ...(options.heartbeatMs !== undefined ? ["--heartbeat-ms", String(options.heartbeatMs)] : []),
+      ],
+    }),
     SentinelOneProcess.start({
       ...common,
       nodeFlags: profileFlags(ctx, label, "sentinelone-simulator", options.profile),

@@ -19,6 +19,8 @@ export interface SimulatorLaunch {
   /** Extra node flags (`--cpu-prof …`). */
   readonly nodeFlags?: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /** Extra arguments of the simulator's CLI. */
+  readonly args?: readonly string[];
 }
 
 async function call<T>(url: string, init?: { method: string; body: unknown }): Promise<T> {
@@ -55,7 +57,7 @@ export class OpenCtiProcess {
   static async start(launch: SimulatorLaunch): Promise<OpenCtiProcess> {
     const { process, announcement } = await ManagedProcess.start({
       name: "OpenCTI simulator",
-      args: [...(launch.nodeFlags ?? []), BUILT.openCtiSimulatorCli, "--port", "0"],
+      args: [...(launch.nodeFlags ?? []), BUILT.openCtiSimulatorCli, "--port", "0", ...(launch.args ?? [])],
       env: launch.env,
       cwd: launch.dir,
       logFile: join(launch.dir, `${launch.label}-opencti-simulator.log`),
@@ -69,9 +71,13 @@ export class OpenCtiProcess {
     return new OpenCtiProcess(process, line.url, line.token, line.streams[0]);
   }
 
-  /** A lazily generated feed of `count` indicator creates (ipv4, domain, url, sha256 in turn). */
-  addFeed(count: number, seed: string): Promise<FeedInfo> {
-    return call(`${this.url}/__sim/feeds`, { method: "POST", body: { count, seed, actions: "create" } });
+  /**
+   * A lazily generated feed of `count` indicator creates (ipv4, domain, url, sha256 in turn); `now`: its creation
+   * time (default the simulator's clock), for a feed this process makes again (`syntheticIndicatorFeed`).
+   */
+  addFeed(count: number, seed: string, now?: Date): Promise<FeedInfo> {
+    const body = { count, seed, actions: "create", ...(now ? { now: now.toISOString() } : {}) };
+    return call(`${this.url}/__sim/feeds`, { method: "POST", body });
   }
 
   /** Appends events; answers their stream ids (`<ms>-<seq>`: the simulator's publication time). */
@@ -141,6 +147,11 @@ export class SentinelOneProcess {
 
   iocs(offset: number, limit: number): Promise<{ count: number; data: StoredIoc[] }> {
     return call(`${this.url}/__sim/iocs?offset=${offset}&limit=${limit}`);
+  }
+
+  /** Stores `items` as a console upload would (validation, defaults, clamping; no rate limit); answers how many. */
+  async consoleAdd(items: readonly unknown[]): Promise<number> {
+    return (await call<{ count: number }>(`${this.url}/__sim/console/add`, { method: "POST", body: { items } })).count;
   }
 
   /** The last `limit` API requests (the simulator keeps 10,000). */

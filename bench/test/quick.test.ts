@@ -32,6 +32,9 @@ const TINY: BenchOptions = {
   churnRpm: 6_000,
   churnDeadlineSeconds: 10,
   churnKills: 3,
+  // Reconcile: issue 12's drift on a few indicators, unhurried by the rate limit.
+  reconcile: 100,
+  reconcileRpm: 6_000,
   profile: true,
   profileSize: 300,
   resultsDir,
@@ -50,7 +53,7 @@ describe("npm run bench, tiny sizes", () => {
   it("runs every section without an error", () => {
     expect(results.errors, lines.join("\n")).toEqual([]);
     expect(Object.keys(results.sections).sort()).toEqual(
-      ["backfill", "baseline", "churn", "live", "memory", "profile", "rateLimited"].sort(),
+      ["backfill", "baseline", "churn", "live", "memory", "profile", "rateLimited", "reconcile"].sort(),
     );
   });
 
@@ -123,6 +126,26 @@ describe("npm run bench, tiny sizes", () => {
     expect(table).toContain("churn-kills");
   });
 
+  it("reports the reconcile runs: exits 3 / 0 / 0, counts as seeded, requests by kind, peak RSS", () => {
+    const r = results.sections.reconcile!;
+    expect(r.size).toBe(100);
+    expect(r.steps.map((s) => [s.name, s.exitCode])).toEqual([
+      ["dry run", 3],
+      ["apply", 0],
+      ["dry run after", 0],
+    ]);
+    const [dry, apply, after] = r.steps;
+    expect(dry!.counts).toMatchObject({ missing: 10, duplicates: 5, stale: 5, orphans: 50, otherSources: 50 });
+    expect(dry!.requests.byMethod.POST).toBeUndefined();
+    expect(apply!.repair).toEqual({ created: 15, deleted: 60 });
+    expect(apply!.requests.byMethod.POST?.ok).toBeGreaterThan(0);
+    expect(after!.counts).toMatchObject({ inSync: 100, missing: 0, orphans: 0, duplicates: 0, stale: 0 });
+    expect(r.final).toMatchObject({ ours: 100, duplicates: 0, stale: 0, otherSource: 50, equal: true });
+    for (const step of r.steps) expect(step.peakRssMB).toBeGreaterThan(0);
+    expect(r.nodeFlags).toContain("--max-old-space-size=128");
+    expect(renderTable(results)).toContain("dry run after: requests by kind");
+  });
+
   it("summarises the CPU profiles of the three processes", () => {
     const summaries = results.sections.profile!.summaries;
     expect(summaries).toHaveLength(3);
@@ -141,10 +164,13 @@ describe("npm run bench, tiny sizes", () => {
       "rate-limited",
       "churn-settle",
       "churn-kills",
+      "reconcile-repair",
+      "reconcile-scale",
       "peak-rss",
     ]);
-    // live-p99 and churn-settle are judged at their target sizes only.
-    for (const target of results.targets.filter((t) => t.id !== "live-p99" && t.id !== "churn-settle")) {
+    // live-p99, churn-settle and reconcile-scale are judged at their target sizes only.
+    const atSizeOnly = ["live-p99", "churn-settle", "reconcile-scale"];
+    for (const target of results.targets.filter((t) => !atSizeOnly.includes(t.id))) {
       expect(target.pass).not.toBeNull();
     }
     expect(existsSync(results.resultsFile)).toBe(true);

@@ -7,7 +7,7 @@ import { buildChurnFeed, checkChurn, fateOf, s1Time } from "../src/churn-workloa
 import { type ConnectorLaunch, connectorEnv } from "../src/connector.js";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
-import { startScriptNodeFlags } from "../src/paths.js";
+import { reconcileScriptNodeFlags, startScriptNodeFlags } from "../src/paths.js";
 import { areaOf } from "../src/profile.js";
 import { CHUNK_EVENTS, composition, planChunk } from "../src/workload.js";
 
@@ -16,12 +16,18 @@ describe("options", () => {
     const o = parseBenchArgs([])!;
     expect(o).toMatchObject({ backfill: 100_000, liveRate: 500, liveSeconds: 30, rateLimited: 20_000, baseline: 500 });
     expect(o.memory).toEqual([10_000, 100_000, 1_000_000]);
-    expect(o.only).toEqual(["backfill", "live", "rate-limited", "baseline", "memory", "churn"]);
+    expect(o.only).toEqual(["backfill", "live", "rate-limited", "baseline", "memory", "churn", "reconcile"]);
     expect(o).toMatchObject({ churn: 10_000, churnRpm: 30, churnDeadlineSeconds: 300, churnKills: 3 });
+    expect(o).toMatchObject({ reconcile: 100_000, reconcileRpm: 30 });
     expect(o.profile).toBe(false);
   });
 
   it("--quick shrinks the sizes; explicit options win", () => {
+    expect(parseBenchArgs(["--quick"])).toMatchObject({ reconcile: 2_000, reconcileRpm: 6_000 });
+    expect(parseBenchArgs(["--reconcile", "5000", "--reconcile-rpm", "60"])).toMatchObject({
+      reconcile: 5_000,
+      reconcileRpm: 60,
+    });
     const o = parseBenchArgs(["--quick", "--backfill", "7000"])!;
     expect(o.quick).toBe(true);
     expect(o.backfill).toBe(7000);
@@ -52,6 +58,8 @@ describe("options", () => {
     const flags = startScriptNodeFlags();
     expect(Array.isArray(flags)).toBe(true);
     for (const flag of flags) expect(flag).toMatch(/^--[\w-]+/);
+    // npm run reconcile's own flags (a smaller young generation than npm start's).
+    expect(reconcileScriptNodeFlags()).toContain("--max-old-space-size=128");
   });
 
   it("refuses bad values", () => {

@@ -12,7 +12,7 @@ import { type PublishedEvent, syntheticIndicatorFeed } from "./stix-factory.js";
  * | `GET  /__sim/status` | | `{url, eventCount, lastEventId, openStreams, streams, connectors}` |
  * | `POST /__sim/publish` | `PublishedEvent` or `PublishedEvent[]`; `?stream=<id>` | `{ids}` |
  * | `POST /__sim/publish-raw` | `{event, data}` or `{text}`; `?stream=<id>` | `{id}` |
- * | `POST /__sim/feeds` | `{count, seed?, actions?: "create"\|"mixed"}`; `?stream=<id>` | `{count, firstId, lastId}` |
+ * | `POST /__sim/feeds` | `{count, seed?, actions?: "create"\|"mixed", now?: ISO date}`; `?stream=<id>` | `{count, firstId, lastId}` |
  * | `GET  /__sim/connectors` | | `SimulatedConnector[]` |
  * | `POST /__sim/connectors/<id>/reset-state` | | `{ok: true}` |
  * | `POST /__sim/streams/<id>` | `{started: boolean}` | `{ok: true}` |
@@ -109,7 +109,10 @@ export async function handleControlRequest(
       const count = Number(b.count);
       if (!Number.isInteger(count) || count < 1) throw new ControlError(400, "feeds needs a positive integer `count`");
       const actions = b.actions === "mixed" ? "mixed" : "create";
-      const feed = syntheticIndicatorFeed({ count, actions, ...(typeof b.seed === "string" ? { seed: b.seed } : {}) });
+      const seed = typeof b.seed === "string" ? { seed: b.seed } : {};
+      // `now`: the feed's creation time, so that another process can make the same indicators (bench reconcile).
+      const now = typeof b.now === "string" && !Number.isNaN(Date.parse(b.now)) ? { now: new Date(b.now) } : {};
+      const feed = syntheticIndicatorFeed({ count, actions, ...seed, ...now });
       return answer(res, 200, sim.addSyntheticFeed(feed, stream));
     }
     const reset = /^\/connectors\/([^/]+)\/reset-state$/.exec(path);

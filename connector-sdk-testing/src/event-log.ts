@@ -24,6 +24,14 @@ export function parseStreamIdParts(id: string): StreamIdParts | undefined {
 
 const compareParts = (a: StreamIdParts, b: StreamIdParts): number => (a.ms !== b.ms ? a.ms - b.ms : a.seq - b.seq);
 
+/** Orders two ids as Redis does (ms, then sequence); an id that does not parse sorts first. */
+export function compareIds(a: string, b: string): number {
+  const pa = parseStreamIdParts(a);
+  const pb = parseStreamIdParts(b);
+  if (!pa || !pb) return pa ? 1 : pb ? -1 : 0;
+  return compareParts(pa, pb);
+}
+
 interface SegmentBase {
   /** Index of the segment's first event in the whole log. */
   readonly start: number;

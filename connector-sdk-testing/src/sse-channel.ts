@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { compareStreamIds, type StixObject } from "@octi/connector-sdk";
+import type { StixObject } from "@octi/connector-sdk";
 import { STIX_EXT_OCTI } from "./constants.js";
-import { EventLog, type LogCursor, parseStreamIdParts, type Segment } from "./event-log.js";
+import { compareIds, EventLog, type LogCursor, parseStreamIdParts, type Segment } from "./event-log.js";
 import { applyPatch } from "./json-patch.js";
 import { createMessage, type PublishedEvent } from "./stix-factory.js";
 
@@ -242,7 +242,7 @@ export class SseChannel {
     // back empty and the id is `<now>-0`.
     const stale =
       this.options.idleHeartbeatsAdvance && this.lastId !== undefined && this.lastId === this.lastHeartbeatId;
-    if (this.lastId === undefined || stale || (newest !== undefined && compareStreamIds(this.lastId, newest) < 0)) {
+    if (this.lastId === undefined || stale || (newest !== undefined && compareIds(this.lastId, newest) < 0)) {
       this.lastId = this.log.reserveIdleId();
     }
     this.lastHeartbeatId = this.lastId;

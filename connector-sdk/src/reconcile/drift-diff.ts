@@ -8,6 +8,7 @@
 
 import type { StixObject } from "../stream/envelope.js";
 import type { IndexedRecord } from "../target-index/target-index.js";
+import { ownCopy } from "../text/own-copy.js";
 import { fieldValues, staleMask } from "./compared-fields.js";
 import { type DiffCounts, isInSync, KeyedDiff } from "./keyed-diff.js";
 import type { ReconcileItems } from "./spec.js";
@@ -37,12 +38,6 @@ export interface DriftCounts extends Omit<DiffCounts<string>, "expected" | "held
 export const SAMPLE_SIZE = 20;
 
 const SEP = "\u0001";
-
-/**
- * A copy of `text` in one piece: a string built by concatenation is a tree of parts in V8; held for 100,000 keys,
- * those trees were most of the heap.
- */
-const flat = (text: string): string => Buffer.from(text, "utf8").toString("utf8");
 
 /** The expected side of one item as one flat string: `group␁fingerprint␁field values…` (about 100 bytes). */
 function unpack(expected: string): { group: string; fingerprint: string; values: number[] } {
@@ -90,7 +85,7 @@ export class DriftDiff<P, Rec> {
       const key = this.target.key(p);
       if (key === undefined) continue;
       const values = fieldValues(this.target.fields, p);
-      this.diff.expect(flat(key), flat([object.id, this.target.fingerprint(p), ...values].join(SEP)));
+      this.diff.expect(ownCopy(key), ownCopy([object.id, this.target.fingerprint(p), ...values].join(SEP)));
     }
   }
 

@@ -1,5 +1,6 @@
 import { ConfigValidationError, configSearchDirs } from "../config/index.js";
 import type { NamespaceSchema } from "../config/types.js";
+import { errorMessage } from "../logging/error-message.js";
 import type { ConnectorPlugin, StreamEventHandler } from "./plugin.js";
 import { type ConnectorRun, startConnector } from "./runner.js";
 
@@ -33,7 +34,7 @@ export function runMain<S extends NamespaceSchema, R, H extends StreamEventHandl
     .then(async (started) => {
       run = started;
       process.on("unhandledRejection", (reason) => {
-        process.stderr.write(`Unhandled rejection: ${(reason as Error)?.message ?? String(reason)}\n`);
+        process.stderr.write(`Unhandled rejection: ${errorMessage(reason)}\n`);
       });
       const result = await started.done;
       process.exit(result.exitCode);

@@ -7,6 +7,7 @@
  * usually where it creates them.
  */
 import type { Counter, Gauge } from "prom-client";
+import { errorMessage } from "../logging/error-message.js";
 import type { Logger } from "../logging/types.js";
 import type { Metrics } from "../metrics/types.js";
 
@@ -118,7 +119,7 @@ export function startProgress(options: ProgressOptions): ProgressReporter {
       const { message, attributes } = await line();
       logger.info(message, attributes);
     } catch (error) {
-      logger.warning("Progress line failed", { reason: (error as Error).message });
+      logger.warning("Progress line failed", { reason: errorMessage(error) });
     }
   };
 

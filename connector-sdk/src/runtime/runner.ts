@@ -4,12 +4,12 @@ import { tlsFrom } from "../config/index.js";
 import type { BaseConfig, ConfigSource, NamespaceSchema } from "../config/types.js";
 import { backoffDelay, createHttpAgents, sleep } from "../http/index.js";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
+import { errorMessage } from "../logging/error-message.js";
 import { createLogger } from "../logging/index.js";
 import type { Logger } from "../logging/types.js";
 import { createMetrics, startMetricsServer } from "../metrics/index.js";
 import type { Metrics } from "../metrics/types.js";
 import { OpenCtiClient } from "../opencti/client.js";
-import { OpenCtiApiError } from "../opencti/errors.js";
 import { AckTracker } from "../state/ack-tracker.js";
 import { parseStreamId } from "../state/stream-ids.js";
 import { parseState, resolveInitialState, type StreamState, sameState, serializeState } from "../state/stream-state.js";
@@ -17,9 +17,11 @@ import type { StreamEvent } from "../stream/envelope.js";
 import { LiveStream, type RawStreamMessage } from "../stream/live-stream.js";
 import { isMalformed, parseEnvelope } from "../stream/parse-envelope.js";
 import { EventDeadLetter } from "./dead-letter.js";
+import { MessageQueue } from "./message-queue.js";
 import { type ConnectorPlugin, FatalConnectorError, type Lifecycle, type StreamEventHandler } from "./plugin.js";
 import { loadPluginConfig } from "./plugin-config.js";
 import { startProgress } from "./progress.js";
+import { registerWithRetry } from "./registration.js";
 import { createPluginContext, runContainer } from "./services.js";
 import { DEFAULT_STATE_CADENCE, type StateCadence, StatePusher } from "./state-pusher.js";
 import { resolveToken, TOKENS } from "./tokens.js";
@@ -161,7 +163,7 @@ export async function startConnector<S extends NamespaceSchema, R, H extends Str
   const started = engine.run();
   // A start-up failure (metrics port taken, handler start() throwing, …) ends the run with exit code 1 and its
   // cause logged; left alone it would leave pings going and the stream never opened.
-  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${messageOf(error)}`, error));
+  started.catch((error: unknown) => engine.fatal(`Connector failed to start: ${errorMessage(error)}`, error));
   return {
     config,
     settings: loaded.settings,
@@ -198,9 +200,7 @@ class Engine {
   private baseState: StreamState | null = null;
   private generation = 0;
   private stream: LiveStream | undefined;
-  private queue: QueuedMessage[] = [];
-  private queueHead = 0;
-  private wake: (() => void) | undefined;
+  private readonly queue = new MessageQueue<QueuedMessage>();
   private stopping = false;
   private draining = false;
   private pusher: StatePusher | undefined;
@@ -256,7 +256,15 @@ class Engine {
   }
 
   async run(): Promise<void> {
-    const registered = await this.connectToOpenCti();
+    const registered = await registerWithRetry({
+      client: this.client,
+      connector: this.config.connector,
+      logger: this.apiLogger,
+      retryBaseMs: this.timing.retryBaseMs,
+      signal: this.abort.signal,
+      stopping: () => this.stopping,
+      refused: (message, error) => this.fatal(message, error),
+    });
     if (!registered) return;
     const stored = parseState(registered.connector_state);
     this.registeredWithoutState = stored === null;
@@ -278,7 +286,7 @@ class Engine {
         this.metricsServer = await startMetricsServer({ port, metrics: this.metrics, health: () => this.health() });
       } catch (error) {
         throw new Error(
-          `cannot serve metrics on port ${port} (CONNECTOR_METRICS_PORT): ${(error as Error).message}; choose a free port or set CONNECTOR_EXPOSE_METRICS=false`,
+          `cannot serve metrics on port ${port} (CONNECTOR_METRICS_PORT): ${errorMessage(error)}; choose a free port or set CONNECTOR_EXPOSE_METRICS=false`,
         );
       }
     }
@@ -286,59 +294,12 @@ class Engine {
     try {
       await this.handler.start?.();
     } catch (error) {
-      throw new Error(`the connector's start() failed: ${messageOf(error)}`);
+      throw new Error(`the connector's start() failed: ${errorMessage(error)}`);
     }
     if (this.stopping) return;
     this.setStateMetric("running");
     this.consumer = this.consume();
     this.openStream();
-  }
-
-  /** Health check then registration, retried with backoff while OpenCTI is unreachable. */
-  private async connectToOpenCti(): Promise<{ connector_state: string | null } | undefined> {
-    const c = this.config.connector;
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        this.apiLogger.info("Health check (platform version)...");
-        const version = await this.client.healthCheck();
-        const registered = await this.client.registerConnector({
-          id: c.id,
-          name: c.name,
-          type: "STREAM",
-          scope: c.scope,
-          auto: false,
-          auto_update: false,
-          enrichment_resolution: "none",
-          only_contextual: false,
-          playbook_compatible: false,
-          listen_callback_uri: null,
-        });
-        this.logger.info("Connector registered with ID", { id: c.id, platform_version: version });
-        return registered;
-      } catch (error) {
-        if (error instanceof OpenCtiApiError && !error.retryable) {
-          this.fatal(`OpenCTI refused the connector: ${error.message}`, error);
-          return undefined;
-        }
-        const delay = backoffDelay(attempt, {
-          baseMs: this.timing.retryBaseMs,
-          maxMs: this.config.connector.live_stream_reconnect_max_delay * 1000,
-        });
-        this.apiLogger.error(
-          "OpenCTI API is not reachable. Waiting for OpenCTI API to start or check your configuration...",
-          {
-            reason: (error as Error).message,
-            retry_in_ms: delay,
-          },
-        );
-        try {
-          await sleep(delay, this.abort.signal);
-        } catch {
-          return undefined;
-        }
-      }
-    }
-    return undefined;
   }
 
   private startGeneration(stored: Readonly<Record<string, unknown>> | null): void {
@@ -397,9 +358,6 @@ class Engine {
         // holds the position until the handler settled it.
         this.snapshotUntilMs = undefined;
         this.queue.push({ message, entry: tracker.receive(message.id), generation, snapshotEnd: true });
-        const wake = this.wake;
-        this.wake = undefined;
-        wake?.();
       }
     }
     if (message.event === "heartbeat" || message.event === "connected") {
@@ -414,36 +372,25 @@ class Engine {
       return;
     }
     const entry = tracker.receive(message.id);
-    this.queue.push({ message, entry, generation });
     this.metrics.sdk.inFlight.set(tracker.window);
     if (tracker.window >= this.maxInFlight) this.stream?.pause();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.queue.push({ message, entry, generation });
   }
 
-  private next(): Promise<QueuedMessage | undefined> {
-    // A fatal stop hands nothing more to the handler; a graceful one drains what was read.
-    if (this.stopping && !this.draining) return Promise.resolve(undefined);
-    if (this.queueHead < this.queue.length) {
-      const item = this.queue[this.queueHead];
-      // Release the slot now: consumed messages must not stay reachable until the next compaction.
-      (this.queue as (QueuedMessage | undefined)[])[this.queueHead++] = undefined;
-      if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.queueHead);
-        this.queueHead = 0;
+  private async next(): Promise<QueuedMessage | undefined> {
+    for (;;) {
+      // A fatal stop hands nothing more to the handler; a graceful one drains what was read.
+      if (this.stopping && !this.draining) return undefined;
+      const item = this.queue.take();
+      if (item) return item;
+      if (this.stopping) return undefined;
+      // Everything read is handed over and reading is paused: only acknowledgements can bring more.
+      if (this.stream?.paused && !this.waitingForAcks) {
+        this.waitingForAcks = true;
+        this.flushHandler();
       }
-      return Promise.resolve(item);
+      await this.queue.arrival();
     }
-    if (this.stopping) return Promise.resolve(undefined);
-    // Everything read is handed over and reading is paused: only acknowledgements can bring more.
-    if (this.stream?.paused && !this.waitingForAcks) {
-      this.waitingForAcks = true;
-      this.flushHandler();
-    }
-    return new Promise((resolve) => {
-      this.wake = () => resolve(this.stopping ? undefined : this.next());
-    }).then((value) => value as QueuedMessage | undefined);
   }
 
   /** Decision 0005: a batching handler sends a partial batch at once instead of waiting for a timer. */
@@ -452,7 +399,7 @@ class Engine {
       this.handler.flush?.();
     } catch (error) {
       this.logger.error("The handler's flush failed; its events wait for its own flush timer", {
-        reason: (error as Error)?.message ?? String(error),
+        reason: errorMessage(error),
       });
     }
   }
@@ -530,8 +477,8 @@ class Engine {
           return;
         }
         if (acked) return; // an earlier deferred acknowledgement already settled it
-        const reason = (error as Error)?.message ?? String(error);
-        sdk.eventsFailed.inc({ reason: (error as Error)?.name || "Error" });
+        const reason = errorMessage(error);
+        sdk.eventsFailed.inc({ reason: error instanceof Error ? error.name : "Error" });
         const about = { event_id: parsed.id, event: parsed.event, entity_id: parsed.data.id, reason };
         if (attempt >= maxAttempts) {
           await this.deadLetter(parsed, reason, attempt, once);
@@ -582,7 +529,7 @@ class Engine {
       ]);
     } catch (error) {
       this.fatal(
-        `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${(error as Error).message}; event ${event.id} is not acknowledged and will be replayed after a restart`,
+        `Cannot write the dead-letter file ${file.location} (CONNECTOR_DEAD_LETTER_PATH): ${errorMessage(error)}; event ${event.id} is not acknowledged and will be replayed after a restart`,
       );
       return;
     }
@@ -618,7 +565,7 @@ class Engine {
       // Nothing is lost: the stream goes on; what the handler would have removed stays until the next reconciliation.
       this.logger.error("The handler failed at the end of the recovery snapshot", {
         event_id: id,
-        reason: (error as Error)?.message ?? String(error),
+        reason: errorMessage(error),
       });
     }
     if (!deferred) ack();
@@ -651,7 +598,7 @@ class Engine {
       this.restartFromScratch();
     } catch (error) {
       this.metrics.sdk.pingApiErrors.inc();
-      this.logger.error("Error pinging the API", { reason: (error as Error).message });
+      this.logger.error("Error pinging the API", { reason: errorMessage(error) });
     }
   }
 
@@ -665,8 +612,7 @@ class Engine {
   /** pycti kills the process on a remote reset and lets Docker restart it; we restart the stream in-process. */
   private restartFromScratch(): void {
     this.stream?.stop();
-    this.queue = [];
-    this.queueHead = 0;
+    this.queue.clear();
     this.startGeneration(null);
     this.openStream();
     // The fresh state is pushed soon, so that OpenCTI shows the restart.
@@ -717,15 +663,13 @@ class Engine {
     if (drain) this.stream?.resume();
     else this.stream?.stop();
     const pusherStopped = this.pusher?.stop();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.queue.wake();
     const remaining = () => Math.max(0, deadline - Date.now());
     if (this.consumer) await withTimeout(this.consumer, remaining());
     if (drain && this.handler.drain) {
       await withTimeout(
         this.handler.drain(deadline).catch((error: unknown) => {
-          this.logger.error("Draining in-flight work failed", { reason: (error as Error).message });
+          this.logger.error("Draining in-flight work failed", { reason: errorMessage(error) });
         }),
         remaining() + 100,
       );
@@ -741,13 +685,13 @@ class Engine {
         this.metrics.sdk.pingApi.inc();
       } catch (error) {
         this.metrics.sdk.pingApiErrors.inc();
-        this.logger.error("Error pinging the API", { reason: (error as Error).message });
+        this.logger.error("Error pinging the API", { reason: errorMessage(error) });
       }
     }
     try {
       await this.handler.stop?.();
     } catch (error) {
-      this.logger.error("Handler stop failed", { reason: (error as Error).message });
+      this.logger.error("Handler stop failed", { reason: errorMessage(error) });
     }
     await this.metricsServer?.close();
     this.setStateMetric("stopped");
@@ -756,10 +700,6 @@ class Engine {
     this.resolveDone(result);
     return result;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Longest wait at a graceful stop for the heartbeat that closes the newest id group (OpenCTI sends one every 5 s). */

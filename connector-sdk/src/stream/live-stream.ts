@@ -1,6 +1,7 @@
 import { EventSource } from "eventsource";
 import type { HttpAgents, TlsSettings } from "../http/types.js";
 import type { Logger } from "../logging/types.js";
+import { ownCopy } from "../text/own-copy.js";
 import { Gate } from "./gate.js";
 import { createNodeFetch } from "./node-fetch.js";
 
@@ -201,7 +202,8 @@ export class LiveStream {
   private onEvent(event: SseMessage): void {
     this.lastActivity = Date.now();
     this.attempt = 0;
-    const id = event.lastEventId === "" ? undefined : event.lastEventId;
+    // A copy, not a slice of the network chunk: acknowledgements and pending changes keep ids long (text/own-copy.ts).
+    const id = event.lastEventId === "" ? undefined : ownCopy(event.lastEventId);
     const message: RawStreamMessage = { id, event: event.type, data: event.data };
     if (id !== undefined && event.type !== "heartbeat" && event.type !== "connected") {
       if (this.skipping !== undefined) {

@@ -12,6 +12,7 @@ import { fingerprintIoc } from "../sentinelone/fingerprint.js";
 import { indexIdentity, sinkOptions } from "../sentinelone/push-queue.js";
 import { SentinelOneTarget } from "../sentinelone/target.js";
 import type { IocPayload, IocRecord } from "../sentinelone/types.js";
+import { DATE_TOLERANCE_MS, DAY_MS, MAX_VALIDITY_DAYS, uploadsOf } from "../sentinelone/validity.js";
 
 type Ioc = IocPayload | IocRecord;
 
@@ -30,22 +31,6 @@ export function splitKey(key: string): { readonly externalId: string; readonly t
   return { externalId, type, value };
 }
 
-const DAY_MS = 86_400_000;
-
-/** SentinelOne's longest `validUntil` after the upload per type (reference §2.3): a later date is clamped to it. */
-export const MAX_VALIDITY_DAYS: Readonly<Record<string, number>> = {
-  IPV4: 30,
-  IPV6: 30,
-  DNS: 180,
-  URL: 180,
-  MD5: 180,
-  SHA1: 180,
-  SHA256: 180,
-};
-
-/** Dates within this are equal (SentinelOne answers with microseconds; the payload has milliseconds). */
-const DATE_TOLERANCE_MS = 1000;
-
 /** Not sent: SentinelOne chose the default. Else equal, or clamped from an upload (an upsert re-clamps). */
 function validUntilInSync(expectedMs: number, storedMs: number, record: IocRecord): boolean {
   if (Number.isNaN(expectedMs)) return true;
@@ -53,8 +38,9 @@ function validUntilInSync(expectedMs: number, storedMs: number, record: IocRecor
   if (Number.isNaN(storedMs) || near(expectedMs)) return !Number.isNaN(storedMs);
   const maxDays = MAX_VALIDITY_DAYS[String(record.type).toUpperCase()];
   if (maxDays === undefined) return false;
-  const uploads = [record.uploadTime, record.updatedAt].map((t) => (typeof t === "string" ? Date.parse(t) : NaN));
-  return uploads.some((upload) => !Number.isNaN(upload) && near(Math.min(expectedMs, upload + maxDays * DAY_MS)));
+  return uploadsOf(record).some(
+    (upload) => !Number.isNaN(upload) && near(Math.min(expectedMs, upload + maxDays * DAY_MS)),
+  );
 }
 
 export const COMPARED_FIELDS: readonly ComparedField<Ioc, IocRecord>[] = [
