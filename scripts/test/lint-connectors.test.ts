@@ -55,7 +55,9 @@ describe("connector lint rules", () => {
   it("OC111 catches tsyringe or reflect-metadata imported or depended on by a connector", async () => {
     edit("acme-intel", "src/main.ts", (text) => `import "reflect-metadata";\n${text}`);
     edit("acme-intel", "src/handler.ts", (text) => text.replace("\n", '\nimport { inject } from "tsyringe";\n'));
-    edit("acme-intel", "package.json", (text) => text.replace('"axios"', '"tsyringe": "4.10.0",\n    "axios"'));
+    edit("acme-intel", "package.json", (text) =>
+      text.replace('"@octi/connector-sdk": ', '"tsyringe": "4.10.0",\n    "@octi/connector-sdk": '),
+    );
     const findings = await lint(["OC111"]);
     expect(findings.map((f) => [f.file, f.line, f.message])).toEqual([
       ["connectors/acme-intel/src/handler.ts", 2, "imports tsyringe"],
