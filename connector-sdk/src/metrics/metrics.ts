@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { StreamTally } from "./stream-tally.js";
 import type { Metrics, SdkMetrics } from "./types.js";
 
 export interface MetricsOptions {
@@ -48,14 +49,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       ...(buckets ? { buckets: [...buckets] } : {}),
     });
 
+  // Per-event figures reach prom-client when it collects (stream-tally.ts).
+  const stream = new StreamTally();
+  const full = (name: string, help: string) => ({ name: fullName(name), help, registers: [registry] });
   // prom-client does not append `_total`; the names below already carry it, so they match pycti's exposition.
   const sdk: SdkMetrics = {
     pingApi: counter("ping_api_total", "Number of pings to the API"),
     pingApiErrors: counter("ping_api_errors_total", "Number of errors when pinging the API"),
     errors: counter("errors_total", "Number of errors"),
     state: gauge("state", "State of connector", ["state"]),
-    eventsReceived: counter("stream_events_received_total", "Live stream events received", ["event"]),
-    eventsHandled: counter("stream_events_handled_total", "Live stream events acknowledged by the handler", ["event"]),
+    eventsReceived: new Counter({
+      ...full("stream_events_received_total", "Live stream events received"),
+      labelNames: ["event"],
+      collect() {
+        stream.collectReceived(this);
+      },
+    }),
+    eventsHandled: new Counter({
+      ...full("stream_events_handled_total", "Live stream events acknowledged by the handler"),
+      labelNames: ["event"],
+      collect() {
+        stream.collectHandled(this);
+      },
+    }),
     eventsFailed: counter("stream_events_failed_total", "Failed attempts at live stream events (handler threw)", [
       "reason",
     ]),
@@ -65,8 +81,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ),
     eventsMalformed: counter("stream_events_malformed_total", "Malformed live stream events (skipped)"),
     reconnects: counter("stream_reconnects_total", "Live stream reconnections"),
-    inFlight: gauge("stream_in_flight_events", "Events received and not yet acknowledged"),
-    lag: gauge("stream_lag_seconds", "Now minus the time of the last acknowledged event id"),
+    inFlight: new Gauge({
+      ...full("stream_in_flight_events", "Events received and not yet acknowledged"),
+      collect() {
+        stream.collectInFlight(this);
+      },
+    }),
+    lag: new Gauge({
+      ...full("stream_lag_seconds", "Now minus the time of the last acknowledged event id"),
+      collect() {
+        stream.collectLag(this);
+      },
+    }),
+    stream,
   };
   // pycti's `state` is a prometheus Enum, which starts at its first state.
   for (const state of SDK_STATES) sdk.state.set({ state }, state === "idle" ? 1 : 0);

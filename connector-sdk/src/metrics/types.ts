@@ -1,4 +1,5 @@
 import type { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { StreamTally } from "./stream-tally.js";
 
 /**
  * Per-run metrics. Every run has its own prom-client Registry (never the global one), so two connector
@@ -42,6 +43,11 @@ export interface SdkMetrics {
   readonly reconnects: Counter;
   /** `stream_in_flight_events`: received and not yet acknowledged. */
   readonly inFlight: Gauge;
-  /** `stream_lag_seconds`: now minus the time encoded in the last handled event id. */
+  /** `stream_lag_seconds`: the age of the last acknowledged event id when it was acknowledged. */
   readonly lag: Gauge;
+  /**
+   * Where the runner counts per event: the four stream metrics above read it when prom-client collects, so the
+   * hot path does no label hashing.
+   */
+  readonly stream: StreamTally;
 }

@@ -372,7 +372,7 @@ class Engine {
       return;
     }
     const entry = tracker.receive(message.id);
-    this.metrics.sdk.inFlight.set(tracker.window);
+    this.metrics.sdk.stream.inFlight(tracker.window);
     if (tracker.window >= this.maxInFlight) this.stream?.pause();
     this.queue.push({ message, entry, generation });
   }
@@ -418,6 +418,7 @@ class Engine {
     const tracker = this.tracker;
     const { id, event, data } = item.message;
     const sdk = this.metrics.sdk;
+    const counts = sdk.stream;
     if (item.snapshotEnd) {
       await this.endSnapshot(id ?? "", () => {
         tracker.ack(entry);
@@ -428,16 +429,15 @@ class Engine {
     const ack = () => {
       tracker.ack(entry);
       this.pusher?.onProgress(true);
-      sdk.inFlight.set(tracker.window);
-      const parsed = parseStreamId(entry.id);
-      if (parsed) sdk.lag.set(Math.max(0, (Date.now() - parsed.ms) / 1000));
+      counts.inFlight(tracker.window);
+      counts.acknowledged(entry.id);
       if (this.stream?.paused && tracker.window < this.maxInFlight / 2) {
         this.waitingForAcks = false;
         this.stream.resume();
       }
     };
     const parsed = parseEnvelope(id ?? "", event, data);
-    sdk.eventsReceived.inc({ event });
+    counts.receive(event);
     if (isMalformed(parsed)) {
       sdk.eventsMalformed.inc();
       this.logger.warning("Malformed stream event skipped", {
@@ -455,7 +455,7 @@ class Engine {
     const once = () => {
       if (acked) return;
       acked = true;
-      sdk.eventsHandled.inc({ event: eventName });
+      counts.handle(eventName);
       ack();
     };
     const maxAttempts = Math.max(1, this.config.connector.event_max_attempts);

@@ -63,6 +63,34 @@ describe("SDK metrics over /metrics", () => {
     expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);
   });
 
+  it("counts the runner's per-event figures in the stream tally and shows them at each collection", async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const { sdk } = metrics;
+    sdk.stream.receive("create");
+    sdk.stream.receive("create");
+    sdk.stream.receive("delete");
+    sdk.stream.handle("create");
+    sdk.stream.inFlight(2);
+    const before = Date.now();
+    sdk.stream.acknowledged(`${before - 4000}-0`);
+    let lines = samples(await metrics.registry.metrics());
+    expect(lines).toContain('stream_events_received_total{event="create"} 2');
+    expect(lines).toContain('stream_events_received_total{event="delete"} 1');
+    expect(lines).toContain('stream_events_handled_total{event="create"} 1');
+    expect(lines).toContain("stream_in_flight_events 2");
+    const lag = Number(lines.find((l) => l.startsWith("stream_lag_seconds "))?.split(" ")[1]);
+    expect(lag).toBeGreaterThanOrEqual(4);
+    expect(lag).toBeLessThan(4 + (Date.now() - before) / 1000 + 0.001);
+    // A second collection adds only what was counted since the first.
+    sdk.stream.receive("create");
+    sdk.stream.inFlight(0);
+    lines = samples(await metrics.registry.metrics());
+    expect(lines).toContain('stream_events_received_total{event="create"} 3');
+    expect(lines).toContain('stream_events_received_total{event="delete"} 1');
+    expect(lines).toContain("stream_in_flight_events 0");
+    expect((await sdk.eventsReceived.get()).values.reduce((n, v) => n + v.value, 0)).toBe(4);
+  });
+
   it("declares the types pycti uses", async () => {
     const text = await createMetrics({ processMetrics: false }).registry.metrics();
     expect(text).toContain("# TYPE ping_api_total counter");
