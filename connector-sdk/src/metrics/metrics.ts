@@ -49,6 +49,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       ...(buckets ? { buckets: [...buckets] } : {}),
     });
 
+  const sampledGauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: fullName(name),
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+
   // Per-event figures reach prom-client when it collects (stream-tally.ts).
   const stream = new StreamTally();
   const full = (name: string, help: string) => ({ name: fullName(name), help, registers: [registry] });
@@ -97,5 +107,5 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
   // pycti's `state` is a prometheus Enum, which starts at its first state.
   for (const state of SDK_STATES) sdk.state.set({ state }, state === "idle" ? 1 : 0);
-  return { registry, counter, gauge, histogram, sdk };
+  return { registry, counter, gauge, sampledGauge, histogram, sdk };
 }

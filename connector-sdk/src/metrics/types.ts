@@ -10,6 +10,8 @@ export interface Metrics {
   readonly registry: Registry;
   counter<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   gauge<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
+  /** A gauge whose value is read when prom-client collects (a value that changes per event: no per-event call). */
+  sampledGauge(name: string, help: string, read: () => number): Gauge;
   histogram<L extends string = string>(
     name: string,
     help: string,

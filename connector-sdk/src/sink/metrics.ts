@@ -24,7 +24,8 @@ export class SinkMetrics {
   /** `target_index_listed_records_total{listing}`: records read from the target (`full` rebuild or `since`). */
   readonly listed: Counter<"listing">;
 
-  constructor(metrics: Metrics) {
+  /** `pendingKeys`: read when the metrics are collected (it changes with every event). */
+  constructor(metrics: Metrics, pendingKeys: () => number) {
     this.requests = metrics.counter("sink_requests_total", "Requests sent to the target, by kind and outcome", [
       "kind",
       "outcome",
@@ -38,7 +39,11 @@ export class SinkMetrics {
     this.operations = metrics.counter("sink_operations_total", "Items carried by successful requests", ["kind"]);
     this.coalesced = metrics.counter("sink_changes_coalesced_total", "Pending changes superseded before being sent");
     this.unchanged = metrics.counter("sink_changes_unchanged_total", "Changes the target already held");
-    this.pending = metrics.gauge("sink_pending_keys", "Keys with changes not yet applied to the target");
+    this.pending = metrics.sampledGauge(
+      "sink_pending_keys",
+      "Keys with changes not yet applied to the target",
+      pendingKeys,
+    );
     this.indexRecords = metrics.gauge("target_index_records", "Remote ids in the target index");
     this.indexUncertain = metrics.gauge("target_index_uncertain_keys", "Keys whose remote ids are not known");
     this.listed = metrics.counter("target_index_listed_records_total", "Records read from target listings", [

@@ -147,7 +147,7 @@ export class SinkQueue<P> {
       requestsPerMinute: Math.max(0, o.requestsPerMinute),
       listingMarginMs: Math.max(0, o.listingMarginMs),
     };
-    this.sinkMetrics = new SinkMetrics(deps.metrics);
+    this.sinkMetrics = new SinkMetrics(deps.metrics, () => this.pendingCount);
     this.reconcileMetrics = reconcileMetrics(deps.metrics);
     this.pacer = new RequestPacer(this.options.requestsPerMinute, this.now);
     if (this.lifecycle.signal.aborted) this.halt();
@@ -203,7 +203,6 @@ export class SinkQueue<P> {
     const now = this.now();
     if (only) this.addPending(only.key, only.items, ticket, now);
     else for (const [key, items] of last!) this.addPending(key, items, ticket, now);
-    this.sinkMetrics.pending.set(this.pendingCount);
     this.pump ??= this.run().catch((error: unknown) => this.fail(error));
     // Wake the loop only when this can start a cycle sooner: it sleeps without a deadline only while nothing is
     // pending, and otherwise until the oldest key's flush time (a new timer per event cost CPU and garbage).
@@ -549,7 +548,6 @@ export class SinkQueue<P> {
       this.sinkMetrics.indexRecords.set(stats.records);
       this.sinkMetrics.indexUncertain.set(stats.uncertainKeys);
     }
-    this.sinkMetrics.pending.set(this.pendingCount);
   }
 
   // ---------------------------------------------------------------------------------------------------- cycle

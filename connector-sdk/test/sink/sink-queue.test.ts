@@ -109,6 +109,7 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
   const index = options.index ?? TargetIndex.open({ path: ":memory:", identity: "memory" });
   const controller = new AbortController();
   const fatals: string[] = [];
+  const metrics = createMetrics({ processMetrics: false });
   const lifecycle: Lifecycle = {
     signal: controller.signal,
     fatal: (message) => {
@@ -129,7 +130,7 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
       listingMarginMs: 0,
     },
     logger,
-    metrics: createMetrics(),
+    metrics,
     lifecycle,
   });
   queues.push(queue);
@@ -154,7 +155,7 @@ function setup(options: { index?: TargetIndex; batchSize?: number; flushInterval
     queue.flush();
     await ackedCount(n);
   };
-  return { target, index, queue, send, acked, drained, ackedCount, flush, fatals };
+  return { target, index, queue, send, acked, drained, ackedCount, flush, fatals, metrics };
 }
 
 const set = (key: string, ...values: string[]): SinkChange<Payload> => ({
@@ -174,6 +175,18 @@ describe("SinkQueue", () => {
     expect(index.complete).toBe(true);
     expect(index.size).toBe(3);
     expect(logs).toContain("Target index is empty or incomplete: rebuilding it from Memory");
+  });
+
+  it("sink_pending_keys shows the keys pending when the metrics are read", async () => {
+    const { send, flush, metrics } = setup({ flushIntervalMs: 60_000 });
+    const pendingKeys = async () =>
+      (await metrics.registry.getSingleMetric("sink_pending_keys")?.get())?.values[0]?.value;
+    await send([set("a", "1")]);
+    await send([set("b", "2"), set("c", "3")]);
+    await send([set("a", "4")]);
+    expect(await pendingKeys()).toBe(3);
+    await flush(3);
+    expect(await pendingKeys()).toBe(0);
   });
 
   it("collapses a key's pending changes to the last one: create, two updates and a revoke send nothing", async () => {
