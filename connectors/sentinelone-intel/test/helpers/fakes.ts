@@ -38,6 +38,7 @@ export class FakeLogger implements Logger {
 /** Counters only (what the connector uses), readable by name and labels. */
 export class FakeMetrics {
   readonly values = new Map<string, number>();
+  private readonly sampled = new Map<string, () => number>();
 
   counter(name: string) {
     const values = this.values;
@@ -62,6 +63,12 @@ export class FakeMetrics {
     };
   }
 
+  /** A sampled gauge is read when its value is asked for, as prom-client reads it when it collects. */
+  sampledGauge(name: string, _help: string, read: () => number) {
+    this.sampled.set(FakeMetrics.key(name, {}), read);
+    return this.gauge(name);
+  }
+
   /** Histograms record the count of observations (`<name>_count`). */
   histogram(name: string) {
     const count = this.counter(`${name}_count`);
@@ -73,7 +80,8 @@ export class FakeMetrics {
   }
 
   value(name: string, labels: Record<string, string> = {}): number {
-    return this.values.get(FakeMetrics.key(name, labels)) ?? 0;
+    const key = FakeMetrics.key(name, labels);
+    return this.sampled.get(key)?.() ?? this.values.get(key) ?? 0;
   }
 
   static key(name: string, labels: Record<string, string | number>): string {
