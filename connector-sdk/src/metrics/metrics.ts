@@ -49,11 +49,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       ...(buckets ? { buckets: [...buckets] } : {}),
     });
 
+  const full = (name: string, help: string) => ({ name: fullName(name), help, registers: [registry] });
   const sampledGauge = (name: string, help: string, read: () => number) =>
     new Gauge({
-      name: fullName(name),
-      help,
-      registers: [registry],
+      ...full(name, help),
       collect() {
         this.set(read());
       },
@@ -61,7 +60,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   // Per-event figures reach prom-client when it collects (stream-tally.ts).
   const stream = new StreamTally();
-  const full = (name: string, help: string) => ({ name: fullName(name), help, registers: [registry] });
   // prom-client does not append `_total`; the names below already carry it, so they match pycti's exposition.
   const sdk: SdkMetrics = {
     pingApi: counter("ping_api_total", "Number of pings to the API"),

@@ -3,8 +3,8 @@ import { parseStreamId } from "../state/stream-ids.js";
 
 /**
  * The stream's per-event figures, kept as plain numbers and handed to prom-client only when it collects (a scrape,
- * a progress line). prom-client hashes the labels of every labelled `inc`: per event, that was about 0.15 s of CPU
- * and 45 MB of garbage per 100,000 events in the backfill bench (docs/benchmarks.md).
+ * a progress line). prom-client hashes the labels of every labelled `inc`: per event, that was about 45 MB of
+ * garbage per 100,000 events in the backfill bench's heap profile (its CPU is below the bench's noise).
  */
 export class StreamTally {
   private readonly received = new Map<string, number>();
