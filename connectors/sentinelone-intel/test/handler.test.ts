@@ -32,7 +32,7 @@ class RecordingQueue implements OperationQueue {
 function setup(options: { skipScoreOnlyUpdates?: boolean } = {}) {
   const queue = new RecordingQueue();
   const logger = new FakeLogger();
-  const { fake: metrics, metrics: s1metrics } = fakeMetrics();
+  const { probe: metrics, metrics: s1metrics } = fakeMetrics();
   const settings = {
     source: "OpenCTI",
     apiUrl: "https://s1.example",
@@ -122,7 +122,7 @@ describe("create", () => {
       const { event, deferred } = await run("create", data);
       expect(queue.calls).toEqual([]);
       expect(deferred).toBe(false);
-      expect(metrics.value("indicators_skipped_total", { reason })).toBe(1);
+      expect(await metrics.value("indicators_skipped_total", { reason })).toBe(1);
       expect(logger.at(level)[0]?.attributes).toMatchObject({ event_id: event.id, indicator_id: data.id, reason });
       expect(logger.at(level === "info" ? "debug" : "info")).toEqual([]);
     },
@@ -211,7 +211,7 @@ describe("update", () => {
     await run("update", indicator(YARA, { pattern_type: "yara" }), patch("/description"));
     await run("update", indicator(GOOD, { revoked: true }), patch("/name"));
     expect(queue.calls).toEqual([]);
-    expect(metrics.value("indicators_skipped_total", { reason: "unsupported_pattern_type" })).toBe(1);
+    expect(await metrics.value("indicators_skipped_total", { reason: "unsupported_pattern_type" })).toBe(1);
   });
 });
 

@@ -12,7 +12,6 @@ import {
   createPluginContext,
   type EventContext,
   type HttpAgents,
-  type Metrics,
   type StixObject,
   type StreamEvent,
 } from "@octi/connector-sdk";
@@ -20,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, SentinelOneSimulator } from "../dev/simulator/index.js";
 import type { SentinelOneIntelSettings } from "../src/config-schema.js";
 import { plugin, SentinelOneIntelHandler } from "../src/index.js";
-import { FakeLifecycle, FakeLogger, FakeMetrics } from "./helpers/fakes.js";
+import { FakeLifecycle, FakeLogger, MetricsProbe } from "./helpers/fakes.js";
 import { indicator, SHA256 } from "./helpers/indicators.js";
 
 describe("plugin", () => {
@@ -94,7 +93,7 @@ describe("built by createHandler, against the simulator", () => {
       connector: { id: "c", name: "SentinelOne Intel", type: "STREAM", scope: ["sentinelone"] },
     } as unknown as BaseConfig;
     const logger = new FakeLogger();
-    const metrics = new FakeMetrics();
+    const metrics = new MetricsProbe();
     const lifecycle = new FakeLifecycle();
     const agents: HttpAgents = { forUrl: () => new Agent() };
     const handler = plugin.createHandler(
@@ -102,7 +101,7 @@ describe("built by createHandler, against the simulator", () => {
         settings: plugin.resolve(values),
         config,
         logger,
-        metrics: metrics as unknown as Metrics,
+        metrics: metrics.metrics,
         agents,
         lifecycle,
         secrets: [values.api_key, "t"],
@@ -186,14 +185,12 @@ describe("built by createHandler, against the simulator", () => {
     await settled();
     expect(sim.iocs().map((r) => [r.type, r.value, r.externalId, r.name])).toEqual([["SHA256", SHA256, c.id, "C"]]);
     expect(sim.iocs()[0]?.scope).toBe("account");
-    expect(metrics.value("indicators_skipped_total", { reason: "unsupported_object" })).toBe(1);
+    expect(await metrics.value("indicators_skipped_total", { reason: "unsupported_object" })).toBe(1);
     // Every IOC created but C was deleted by uuid (A's rename and its merge may coalesce; the merge leaves C's
     // fields as they were, so C is not sent again).
-    const created = [...metrics.values]
-      .filter(([key]) => key.startsWith("sentinelone_iocs_created_total{"))
-      .reduce((sum, [, value]) => sum + value, 0);
+    const created = await metrics.value("sentinelone_iocs_created_total");
     expect(created).toBeGreaterThanOrEqual(4);
-    expect(metrics.value("sentinelone_iocs_deleted_total")).toBe(created - 1);
+    expect(await metrics.value("sentinelone_iocs_deleted_total")).toBe(created - 1);
     expect(sim.requests.filter((r) => r.method === "DELETE").length).toBeLessThanOrEqual(2);
     await stop();
   });
@@ -218,7 +215,7 @@ describe("built by createHandler, against the simulator", () => {
     expect(lines[0]).toMatchObject({ indicatorId: tooManyLabels.id, status: 400, ioc: { value: "203.0.113.2" } });
     expect(lines[0].reason).toMatch(/data: 1: labels/);
     expect(JSON.stringify(lines)).not.toContain(DEFAULT_API_TOKEN);
-    expect(metrics.value("sentinelone_iocs_dead_lettered_total")).toBe(1);
+    expect(await metrics.value("sentinelone_iocs_dead_lettered_total")).toBe(1);
     await stop();
   });
 
@@ -228,7 +225,7 @@ describe("built by createHandler, against the simulator", () => {
     await retrying.send("create", indicator("[ipv4-addr:value = '203.0.113.5']"));
     await retrying.settled();
     expect(sim.iocs().map((r) => r.value)).toEqual(["203.0.113.5"]);
-    expect(retrying.metrics.value("sentinelone_retries_total", { reason: "unavailable" })).toBe(2);
+    expect(await retrying.metrics.value("sentinelone_retries_total", { reason: "unavailable" })).toBe(2);
     await retrying.stop();
 
     const refused = await wire({ api_key: "wrong-key-0123456789" });

@@ -1,5 +1,5 @@
-/** Small fakes of the SDK services (logger, metrics, lifecycle) and of the SentinelOne API seam. */
-import type { Lifecycle, Logger, Metrics } from "@octi/connector-sdk";
+/** Small fakes of the SDK services (logger, lifecycle), real metrics read back, and of the SentinelOne API seam. */
+import { createMetrics, type Lifecycle, type Logger, type Metrics } from "@octi/connector-sdk";
 import { SentinelOneMetrics } from "../../src/metrics.js";
 import type { IocPage, ListIocsQuery, SentinelOneApi } from "../../src/sentinelone/client.js";
 import type { IocPayload } from "../../src/sentinelone/types.js";
@@ -35,66 +35,27 @@ export class FakeLogger implements Logger {
   }
 }
 
-/** Counters only (what the connector uses), readable by name and labels. */
-export class FakeMetrics {
-  readonly values = new Map<string, number>();
-  private readonly sampled = new Map<string, () => number>();
+/**
+ * The SDK's real metrics (a registry of their own, no process metrics), read back as a Prometheus scrape sees them:
+ * no fake to keep in step with the `Metrics` interface.
+ */
+export class MetricsProbe {
+  readonly metrics: Metrics = createMetrics({ processMetrics: false });
 
-  counter(name: string) {
-    const values = this.values;
-    return {
-      inc(labelsOrValue?: Record<string, string | number> | number, value?: number) {
-        const labels = typeof labelsOrValue === "object" ? labelsOrValue : {};
-        const amount = typeof labelsOrValue === "number" ? labelsOrValue : (value ?? 1);
-        const key = FakeMetrics.key(name, labels);
-        values.set(key, (values.get(key) ?? 0) + amount);
-      },
-    };
-  }
-
-  /** Gauges keep their last value under the same keys as counters. */
-  gauge(name: string) {
-    const values = this.values;
-    return {
-      set(labelsOrValue: Record<string, string | number> | number, value?: number) {
-        const labels = typeof labelsOrValue === "object" ? labelsOrValue : {};
-        values.set(FakeMetrics.key(name, labels), typeof labelsOrValue === "number" ? labelsOrValue : (value ?? 0));
-      },
-    };
-  }
-
-  /** A sampled gauge is read when its value is asked for, as prom-client reads it when it collects. */
-  sampledGauge(name: string, _help: string, read: () => number) {
-    this.sampled.set(FakeMetrics.key(name, {}), read);
-    return this.gauge(name);
-  }
-
-  /** Histograms record the count of observations (`<name>_count`). */
-  histogram(name: string) {
-    const count = this.counter(`${name}_count`);
-    return {
-      observe(labels: Record<string, string | number>) {
-        count.inc(labels, 1);
-      },
-    };
-  }
-
-  value(name: string, labels: Record<string, string> = {}): number {
-    const key = FakeMetrics.key(name, labels);
-    return this.sampled.get(key)?.() ?? this.values.get(key) ?? 0;
-  }
-
-  static key(name: string, labels: Record<string, string | number>): string {
-    const parts = Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`);
-    return `${name}{${parts.join(",")}}`;
+  /** The sum of the metric's samples whose labels include `labels` (0 when the metric does not exist). */
+  async value(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const metric = this.metrics.registry.getSingleMetric(name);
+    if (metric === undefined) return 0;
+    const { values } = await metric.get();
+    return values
+      .filter((sample) => Object.entries(labels).every(([label, value]) => String(sample.labels[label]) === value))
+      .reduce((sum, sample) => sum + sample.value, 0);
   }
 }
 
-export function fakeMetrics(): { fake: FakeMetrics; metrics: SentinelOneMetrics } {
-  const fake = new FakeMetrics();
-  return { fake, metrics: new SentinelOneMetrics(fake as unknown as Metrics) };
+export function fakeMetrics(): { probe: MetricsProbe; metrics: SentinelOneMetrics } {
+  const probe = new MetricsProbe();
+  return { probe, metrics: new SentinelOneMetrics(probe.metrics) };
 }
 
 export class FakeLifecycle implements Lifecycle {

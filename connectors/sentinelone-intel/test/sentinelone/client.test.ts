@@ -45,8 +45,8 @@ function settings(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}):
 }
 
 function client(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}) {
-  const { fake, metrics } = fakeMetrics();
-  return { client: new SentinelOneClient(settings(apiUrl, overrides), agents, metrics), metrics: fake };
+  const { probe, metrics } = fakeMetrics();
+  return { client: new SentinelOneClient(settings(apiUrl, overrides), agents, metrics), metrics: probe };
 }
 
 function ioc(value: string, externalId = "indicator--11111111-1111-4111-8111-111111111111", type = "IPV4"): IocPayload {
@@ -195,7 +195,7 @@ describe("against the SentinelOne simulator", () => {
     ]);
     expect(records[0]?.uuid).toMatch(/^[0-9a-f]{32}$/);
     expect(sim.iocCount()).toBe(2);
-    expect(metrics.value("sentinelone_requests_total", { method: "POST", status: "200" })).toBe(1);
+    expect(await metrics.value("sentinelone_requests_total", { method: "POST", status: "200" })).toBe(1);
   });
 
   it("parses a 400: kind invalid, status, the item indices its details name", async () => {
@@ -231,7 +231,7 @@ describe("against the SentinelOne simulator", () => {
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(61_000);
     expect(error.message).toContain("HTTP 429");
-    expect(metrics.value("sentinelone_requests_total", { method: "POST", status: "429" })).toBe(1);
+    expect(await metrics.value("sentinelone_requests_total", { method: "POST", status: "429" })).toBe(1);
   });
 
   it("tolerates nginx's HTML 429 without Retry-After", async () => {
