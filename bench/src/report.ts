@@ -312,8 +312,10 @@ export function figureRows(results: BenchResults): string[][] {
     ]);
     rows.push([
       name,
-      "connector CPU (user+sys) / peak RSS",
-      r.connector ? `${fmt(r.connector.cpuSeconds, 2)} s / ${fmt(r.connector.peakRssMB, 1)} MB` : "–",
+      "connector CPU (user+sys; main thread) / peak RSS",
+      r.connector
+        ? `${fmt(r.connector.cpuSeconds, 2)} s (${fmt(r.connector.mainThreadSeconds, 2)} s) / ${fmt(r.connector.peakRssMB, 1)} MB`
+        : "–",
     ]);
     rows.push([name, "events per connector CPU-second", fmt(r.eventsPerConnectorCpuSecond)]);
     if (r.timeline) {

@@ -37,6 +37,8 @@ export interface BenchContext {
 
 export interface ProcFigures {
   readonly cpuSeconds: number;
+  /** The main (JavaScript) thread's share of `cpuSeconds`. */
+  readonly mainThreadSeconds: number;
   readonly userSeconds: number;
   readonly systemSeconds: number;
   /** VmHWM. */
@@ -49,6 +51,7 @@ export function figures(snapshot: ProcSnapshot | undefined, since?: ProcSnapshot
   if (!snapshot) return undefined;
   return {
     cpuSeconds: round(snapshot.cpuSeconds - (since?.cpuSeconds ?? 0), 2),
+    mainThreadSeconds: round(snapshot.mainThreadSeconds - (since?.mainThreadSeconds ?? 0), 2),
     userSeconds: round(snapshot.userSeconds - (since?.userSeconds ?? 0), 2),
     systemSeconds: round(snapshot.systemSeconds - (since?.systemSeconds ?? 0), 2),
     peakRssMB: round(snapshot.peakRssBytes / MB, 1),

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import type { StoredIoc } from "@octi/connector-sentinelone-intel/simulator";
 import { describe, expect, it } from "vitest";
 import { buildChurnFeed, checkChurn, fateOf, s1Time } from "../src/churn-workload.js";
@@ -8,6 +9,7 @@ import { type ConnectorLaunch, connectorEnv } from "../src/connector.js";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
 import { reconcileScriptNodeFlags, startScriptNodeFlags } from "../src/paths.js";
+import { readProc } from "../src/proc.js";
 import { areaOf } from "../src/profile.js";
 import { CHUNK_EVENTS, composition, planChunk } from "../src/workload.js";
 
@@ -90,6 +92,23 @@ describe("statistics", () => {
     expect(percentile(values, 99)).toBe(99);
     expect(percentile(values, 100)).toBe(100);
     expect(summarize([3, 1, 2])).toMatchObject({ count: 3, min: 1, max: 3, p50: 2 });
+  });
+});
+
+describe("proc figures", () => {
+  it("reads the main thread's CPU apart from the process' (a worker's work counts only in the total)", async () => {
+    const before = readProc(process.pid)!;
+    // A fixed amount of CPU work (about 0.3 s here), on a worker: it takes as long as it needs on a busy machine.
+    const work = "require('node:crypto').pbkdf2Sync('x', 'y', 1000000, 32, 'sha256');";
+    await new Promise((resolve, reject) =>
+      new Worker(work, { eval: true }).once("exit", resolve).once("error", reject),
+    );
+    const after = readProc(process.pid)!;
+    const total = after.cpuSeconds - before.cpuSeconds;
+    const main = after.mainThreadSeconds - before.mainThreadSeconds;
+    expect(after.mainThreadSeconds).toBeLessThanOrEqual(after.cpuSeconds);
+    // The total took the worker's work, the main thread (waiting) did not.
+    expect(total - main).toBeGreaterThanOrEqual(0.1);
   });
 });
 
