@@ -6,21 +6,30 @@
 
 /** The string values of every `"<field>": "…"` in a JSON text, in order (`undefined` for a non-string or escaped value). */
 export function scanJsonStrings(buffer: Buffer, field: string): (string | undefined)[] {
-  const needle = Buffer.from(`"${field}"`);
+  // The needle leaves out `"` and the field's first byte, checked after a match: `Buffer.indexOf` tries a position
+  // at every occurrence of the needle's first byte, and `"` (or a letter as common as `e`) starts one every few
+  // bytes of JSON. Measured on a 1.5 MB create echo: "uuid" and "externalId" 2.4 ms an answer, uid" and xternalId" 0.6.
+  if (field === "") throw new RangeError("scanJsonStrings needs a field name");
+  const key = Buffer.from(`"${field}"`);
+  const head = key.subarray(0, 2);
+  const needle = key.subarray(2);
   const values: (string | undefined)[] = [];
-  let at = buffer.indexOf(needle);
+  let at = buffer.indexOf(needle, head.length);
   while (at >= 0) {
-    let i = skipJsonSpace(buffer, at + needle.length);
-    let next = i;
-    if (buffer[i] === 0x3a) {
-      i = skipJsonSpace(buffer, i + 1);
-      if (buffer[i] === 0x22) {
-        const end = buffer.indexOf(0x22, i + 1);
-        if (end < 0) break;
-        const raw = buffer.toString("utf8", i + 1, end);
-        values.push(raw.includes("\\") ? undefined : raw);
-        next = end + 1;
-      } else values.push(undefined);
+    let next = at + needle.length;
+    if (buffer.compare(head, 0, head.length, at - head.length, at) === 0) {
+      let i = skipJsonSpace(buffer, next);
+      next = i;
+      if (buffer[i] === 0x3a) {
+        i = skipJsonSpace(buffer, i + 1);
+        if (buffer[i] === 0x22) {
+          const end = buffer.indexOf(0x22, i + 1);
+          if (end < 0) break;
+          const raw = buffer.toString("utf8", i + 1, end);
+          values.push(raw.includes("\\") ? undefined : raw);
+          next = end + 1;
+        } else values.push(undefined);
+      }
     }
     at = buffer.indexOf(needle, next);
   }
