@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { changedFields, type OperationQueue, SentinelOneIntelHandler } from "../src/handler.js";
 import { fingerprintIoc } from "../src/sentinelone/fingerprint.js";
 import type { IocChange } from "../src/sentinelone/push-queue.js";
-import { FakeLogger, fakeMetrics } from "./helpers/fakes.js";
+import { FakeLogger, probedMetrics } from "./helpers/fakes.js";
 import { indicator, OPENCTI_EXT } from "./helpers/indicators.js";
 
 const GOOD = "[ipv4-addr:value = '203.0.113.7']";
@@ -32,7 +32,7 @@ class RecordingQueue implements OperationQueue {
 function setup(options: { skipScoreOnlyUpdates?: boolean } = {}) {
   const queue = new RecordingQueue();
   const logger = new FakeLogger();
-  const { probe: metrics, metrics: s1metrics } = fakeMetrics();
+  const { probe: metrics, metrics: s1metrics } = probedMetrics();
   const settings = {
     source: "OpenCTI",
     apiUrl: "https://s1.example",

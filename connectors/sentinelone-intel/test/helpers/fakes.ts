@@ -53,7 +53,7 @@ export class MetricsProbe {
   }
 }
 
-export function fakeMetrics(): { probe: MetricsProbe; metrics: SentinelOneMetrics } {
+export function probedMetrics(): { probe: MetricsProbe; metrics: SentinelOneMetrics } {
   const probe = new MetricsProbe();
   return { probe, metrics: new SentinelOneMetrics(probe.metrics) };
 }

@@ -17,7 +17,7 @@ import { SentinelOneClient } from "../../src/sentinelone/client.js";
 import { itemIndicesOf } from "../../src/sentinelone/errors.js";
 import type { IocPayload, IocScope } from "../../src/sentinelone/types.js";
 import { resolveSettings, type SentinelOneSettings } from "../../src/settings.js";
-import { fakeMetrics } from "../helpers/fakes.js";
+import { probedMetrics } from "../helpers/fakes.js";
 
 const agents: HttpAgents = { forUrl: () => new Agent({ keepAlive: false }) };
 
@@ -45,7 +45,7 @@ function settings(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}):
 }
 
 function client(apiUrl: string, overrides: Partial<SentinelOneSettings> = {}) {
-  const { probe, metrics } = fakeMetrics();
+  const { probe, metrics } = probedMetrics();
   return { client: new SentinelOneClient(settings(apiUrl, overrides), agents, metrics), metrics: probe };
 }
 
@@ -110,7 +110,7 @@ describe("request shape (header-capturing server)", () => {
       api_key: "APIToken abc-123",
       account_id: DEFAULT_ACCOUNT_ID,
     });
-    const c = new SentinelOneClient(resolved, agents, fakeMetrics().metrics);
+    const c = new SentinelOneClient(resolved, agents, probedMetrics().metrics);
     await c.createIocs([ioc("192.0.2.1")]);
     const request = seen[0]!;
     expect(request.method).toBe("POST");
