@@ -138,9 +138,9 @@ export const SDK_CONFIG_SCHEMA: ConfigSchema = {
         live_stream_max_in_flight: {
           type: "integer",
           minimum: 1,
-          default: 2000,
+          default: 4000,
           description:
-            "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure).",
+            "Ours: events received but not yet finished before the connector stops reading the stream (back-pressure). At least twice a batching connector's batch size lets the next batch be read while one is in flight.",
         },
         progress_interval: {
           type: "integer",

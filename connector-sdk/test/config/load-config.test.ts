@@ -680,7 +680,7 @@ describe("loaded config", () => {
       state_ping_interval: 5,
       live_stream_watchdog_timeout: 45,
       live_stream_reconnect_max_delay: 60,
-      live_stream_max_in_flight: 2000,
+      live_stream_max_in_flight: 4000,
       shutdown_timeout: 30,
     });
     expect(base.opencti).toEqual({

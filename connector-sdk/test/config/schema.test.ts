@@ -84,7 +84,7 @@ describe("SDK_CONFIG_SCHEMA", () => {
     ["connector", "state_ping_interval", 5],
     ["connector", "live_stream_watchdog_timeout", 45],
     ["connector", "live_stream_reconnect_max_delay", 60],
-    ["connector", "live_stream_max_in_flight", 2000],
+    ["connector", "live_stream_max_in_flight", 4000],
     ["connector", "progress_interval", 300],
     ["connector", "shutdown_timeout", 30],
     ["connector", "live_stream_recover_iso_date", undefined],
