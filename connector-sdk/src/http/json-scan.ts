@@ -11,13 +11,15 @@ export function scanJsonStrings(buffer: Buffer, field: string): (string | undefi
   // bytes of JSON. Measured on a 1.5 MB create echo: "uuid" and "externalId" 2.4 ms an answer, uid" and xternalId" 0.6.
   if (field === "") throw new RangeError("scanJsonStrings needs a field name");
   const key = Buffer.from(`"${field}"`);
-  const head = key.subarray(0, 2);
+  // The two bytes left out, compared one by one: `Buffer.compare` on a range costs more than the search itself.
+  const quote = key[0]!;
+  const first = key[1]!;
   const needle = key.subarray(2);
   const values: (string | undefined)[] = [];
-  let at = buffer.indexOf(needle, head.length);
+  let at = buffer.indexOf(needle, 2);
   while (at >= 0) {
     let next = at + needle.length;
-    if (buffer.compare(head, 0, head.length, at - head.length, at) === 0) {
+    if (buffer[at - 1] === first && buffer[at - 2] === quote) {
       let i = skipJsonSpace(buffer, next);
       next = i;
       if (buffer[i] === 0x3a) {
