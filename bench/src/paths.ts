@@ -32,19 +32,65 @@ export function missingBuiltFiles(): string[] {
  * so that `--deployed` measures what users run.
  */
 export function startScriptNodeFlags(): string[] {
-  return scriptNodeFlags("start", "main.js");
+  return scriptLaunch("start", "main.js").flags;
 }
 
 /** The node flags the root `npm run reconcile` script gives `connectors/sentinelone-intel/dist/reconcile/cli.js`. */
 export function reconcileScriptNodeFlags(): string[] {
-  return scriptNodeFlags("reconcile", "reconcile/cli.js");
+  return scriptLaunch("reconcile", "reconcile/cli.js").flags;
 }
 
-function scriptNodeFlags(script: string, file: string): string[] {
+/**
+ * The variables the root `npm start` script sets before `node` (`MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node …`),
+ * resolved as `sh` would against `parentEnv`. `npm run reconcile` sets the same ones.
+ */
+export function startScriptEnv(parentEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return resolveAssignments(scriptLaunch("start", "main.js").assignments, parentEnv);
+}
+
+interface ScriptLaunch {
+  /** `NAME=value` words before `node`, as written. */
+  readonly assignments: readonly string[];
+  readonly flags: string[];
+}
+
+function scriptLaunch(script: string, file: string): ScriptLaunch {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const text = pkg.scripts?.[script] ?? "";
-  const path = `connectors/sentinelone-intel/dist/${file}`;
-  const match = new RegExp(`\\bnode((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+${path.replace(/[./]/g, "\\$&")}`).exec(text);
+  return parseLaunch(text, `connectors/sentinelone-intel/dist/${file}`, script);
+}
+
+/** Splits `[NAME=value …] node [--flag …] <path>` out of an npm script's text. */
+export function parseLaunch(text: string, path: string, script = "the"): ScriptLaunch {
+  const match = new RegExp(
+    `((?:(?<![\\w-])[A-Za-z_][A-Za-z0-9_]*=\\S+\\s+)*)\\bnode((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+${path.replace(/[./]/g, "\\$&")}`,
+  ).exec(text);
   if (!match) throw new Error(`cannot find "node … ${path}" in the root ${script} script: ${text}`);
-  return match[1]!.trim() === "" ? [] : match[1]!.trim().split(/\s+/);
+  const words = (group: string | undefined) => (group?.trim() ? group.trim().split(/\s+/) : []);
+  return { assignments: words(match[1]), flags: words(match[2]) };
+}
+
+/** `NAME=value` words with `${NAME:-default}` / `$NAME` values, resolved against `env` as `sh` would. */
+export function resolveAssignments(assignments: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const word of assignments) {
+    const at = word.indexOf("=");
+    const name = word.slice(0, at);
+    out[name] = word
+      .slice(at + 1)
+      .replace(
+        /\$\{(\w+):-([^}]*)\}|\$\{(\w+)\}|\$(\w+)/g,
+        (
+          _,
+          withDefault: string | undefined,
+          fallback: string,
+          braced: string | undefined,
+          bare: string | undefined,
+        ) => {
+          if (withDefault !== undefined) return env[withDefault] || fallback;
+          return env[(braced ?? bare)!] ?? "";
+        },
+      );
+  }
+  return out;
 }

@@ -416,7 +416,7 @@ export function renderTable(results: BenchResults): string {
   const lines = [
     `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.totalMemoryGiB} GiB; load ${m.loadAverageStart.join(" ")} → ${m.loadAverageEnd.join(" ")}`,
     `Command: ${results.command}   (${results.durationSeconds} s)`,
-    `Connector node flags: ${results.connectorNodeFlags.join(" ") || "none"}`,
+    `Connector node flags: ${results.connectorNodeFlags.join(" ") || "none"}; environment: ${envText(results.connectorEnv)}`,
     "",
     align([["section", "figure", "value"], ...figureRows(results)]),
     "",
@@ -461,4 +461,10 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.errors.length > 0)
     out.push("", "Errors:", ...results.errors.map((e) => `- ${e.section}: ${md(e.message)}`));
   return `${out.join("\n")}\n`;
+}
+
+/** `NAME=value …` of the variables the connector processes got besides their configuration. */
+function envText(env: Readonly<Record<string, string>> | undefined): string {
+  const pairs = Object.entries(env ?? {}).map(([name, value]) => `${name}=${value}`);
+  return pairs.length > 0 ? pairs.join(" ") : "none";
 }

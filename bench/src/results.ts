@@ -71,6 +71,8 @@ export interface BenchResults {
   readonly connectorDefaults: ConnectorDefaults;
   /** Node flags every connector process got (`--deployed`, `--connector-node-flag`). */
   readonly connectorNodeFlags: readonly string[];
+  /** Variables every connector process got besides its configuration (`npm start`'s, `--connector-env`). */
+  readonly connectorEnv?: Readonly<Record<string, string>>;
   readonly sections: {
     backfill?: BackfillRun;
     live?: LiveRun;

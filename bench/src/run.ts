@@ -18,6 +18,7 @@ import {
   missingBuiltFiles,
   REPO_ROOT,
   reconcileScriptNodeFlags,
+  startScriptEnv,
   startScriptNodeFlags,
 } from "./paths.js";
 import { cpuModel } from "./proc.js";
@@ -103,7 +104,8 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
     runId: `bench-${started.getTime().toString(36)}`,
     say,
     progress,
-    connectorEnv: options.connectorEnv,
+    // What `npm start` sets before `node` (the allocator's arena limit) unless --bare; --connector-env wins.
+    connectorEnv: { ...(options.deployed ? startScriptEnv() : {}), ...options.connectorEnv },
     connectorMain: options.connectorMain,
     connectorNodeFlags: [...(options.deployed ? startScriptNodeFlags() : []), ...options.connectorNodeFlags],
   };
@@ -294,6 +296,7 @@ export async function runBench(options: BenchOptions, command: string, hooks: Ru
     },
     connectorDefaults: defaults,
     connectorNodeFlags: ctx.connectorNodeFlags,
+    connectorEnv: ctx.connectorEnv,
     sections,
     targets: [],
     errors,

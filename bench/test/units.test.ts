@@ -8,7 +8,13 @@ import { buildChurnFeed, checkChurn, fateOf, s1Time } from "../src/churn-workloa
 import { type ConnectorLaunch, connectorEnv } from "../src/connector.js";
 import { percentile, summarize } from "../src/measure.js";
 import { parseBenchArgs, UsageError } from "../src/options.js";
-import { reconcileScriptNodeFlags, startScriptNodeFlags } from "../src/paths.js";
+import {
+  parseLaunch,
+  reconcileScriptNodeFlags,
+  resolveAssignments,
+  startScriptEnv,
+  startScriptNodeFlags,
+} from "../src/paths.js";
 import { readProc } from "../src/proc.js";
 import { areaOf } from "../src/profile.js";
 import { CHUNK_EVENTS, composition, planChunk } from "../src/workload.js";
@@ -62,6 +68,20 @@ describe("options", () => {
     for (const flag of flags) expect(flag).toMatch(/^--[\w-]+/);
     // npm run reconcile's own flags (a smaller young generation than npm start's).
     expect(reconcileScriptNodeFlags()).toContain("--max-old-space-size=128");
+  });
+
+  it("gives the connector the variables the start script sets before node, resolved as sh would", () => {
+    const limit = `LIMIT=$${"{"}LIMIT:-2}`; // sh's "use the default when unset or empty"
+    const launch = parseLaunch(
+      `A=1 turbo run build --output-logs=errors-only && ${limit} OTHER=$HOME/x node --f=1 --g dir/main.js`,
+      "dir/main.js",
+    );
+    expect(launch).toEqual({ assignments: [limit, "OTHER=$HOME/x"], flags: ["--f=1", "--g"] });
+    expect(resolveAssignments(launch.assignments, { HOME: "/home/u" })).toEqual({ LIMIT: "2", OTHER: "/home/u/x" });
+    expect(resolveAssignments(launch.assignments, { LIMIT: "8" })).toEqual({ LIMIT: "8", OTHER: "/x" });
+    expect(() => parseLaunch("node other.js", "dir/main.js")).toThrow(/dir\/main\.js/);
+    // The root npm start script: glibc's malloc arenas limited (peak RSS at 1,000,000 IOCs, docs/benchmarks.md).
+    expect(startScriptEnv({})).toEqual({ MALLOC_ARENA_MAX: "2" });
   });
 
   it("refuses bad values", () => {
