@@ -57,15 +57,15 @@ interface ScriptLaunch {
 function scriptLaunch(script: string, file: string): ScriptLaunch {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const text = pkg.scripts?.[script] ?? "";
-  return parseLaunch(text, `connectors/sentinelone-intel/dist/${file}`, script);
+  return parseLaunch(text, `connectors/sentinelone-intel/dist/${file}`, `the root ${script} script`);
 }
 
 /** Splits `[NAME=value …] node [--flag …] <path>` out of an npm script's text. */
-export function parseLaunch(text: string, path: string, script = "the"): ScriptLaunch {
+export function parseLaunch(text: string, path: string, where = "the script"): ScriptLaunch {
   const match = new RegExp(
     `((?:(?<![\\w-])[A-Za-z_][A-Za-z0-9_]*=\\S+\\s+)*)\\bnode((?:\\s+--[\\w-]+(?:=\\S+)?)*)\\s+${path.replace(/[./]/g, "\\$&")}`,
   ).exec(text);
-  if (!match) throw new Error(`cannot find "node … ${path}" in the root ${script} script: ${text}`);
+  if (!match) throw new Error(`cannot find "node … ${path}" in ${where}: ${text}`);
   const words = (group: string | undefined) => (group?.trim() ? group.trim().split(/\s+/) : []);
   return { assignments: words(match[1]), flags: words(match[2]) };
 }
